@@ -1,0 +1,126 @@
+"""Frozen records passed between the stages of the pipeline.
+
+Change one with ``dataclasses.replace``; never mutate a record another stage holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One structural unit of a parsed file: a page, a slide, a sheet, a heading's body.
+
+    ``location`` is what a person reads in a citation ("p. 3", "slide 2",
+    "sheet 급여", "§ 2. 휴가"); ``heading`` is the nearest heading above the text,
+    if any, and is used for ranking and display.
+    """
+
+    text: str
+    location: str
+    heading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """What a parser returns: the title it found and the sections in reading order."""
+
+    title: str
+    sections: tuple[Section, ...]
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character span ``[start, end)`` of a stored document version's text."""
+
+    start: int
+    end: int
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of a document version, the unit of retrieval.
+
+    ``text`` is exactly ``version_text[start:end]``.
+    """
+
+    ordinal: int
+    start: int
+    end: int
+    location: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    source: str
+    format: str
+    content_hash: str
+    version: int
+    modified_at: float
+    ingested_at: float
+    size_bytes: int
+    chunks: int
+    groups: tuple[str, ...]
+    sections: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One retrieved passage, hydrated from the system of record."""
+
+    chunk_id: int
+    doc_id: str
+    version: int
+    title: str
+    source: str
+    location: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered pointer at an exact span of a stored document version."""
+
+    n: int
+    doc_id: str
+    version: int
+    title: str
+    source: str
+    location: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    method: str
+    ai_generated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AddFailure:
+    path: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: tuple[AddFailure, ...] = field(default_factory=tuple)
