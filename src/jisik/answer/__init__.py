@@ -1,0 +1,1 @@
+"""Answering: extractive (no model) or generative, always with verified citations."""

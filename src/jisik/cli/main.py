@@ -1,0 +1,253 @@
+"""``jisik`` commands. Each is a thin layer over ``service.Jisik``; errors are
+translated here, at the edge, into one-line messages and exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from jisik.cli import output
+from jisik.errors import JisikError
+from jisik.service import Jisik
+from jisik.settings import load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="jisik (지식): cited answers from your own documents, Korean first.",
+    pretty_exceptions_enable=False,
+)
+docs_app = typer.Typer(no_args_is_help=True, help="List, show and remove documents.")
+app.add_typer(docs_app, name="docs")
+
+HomeOption = Annotated[
+    Optional[Path],
+    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+EmbedderOption = Annotated[
+    Optional[str],
+    typer.Option("--embedder", help="use (default), none, hashing, openai or local."),
+]
+
+EXIT_FAILED_ITEMS = 1
+EXIT_ERROR = 2
+
+
+def _open(home: Path | None, embedder: str | None = None, *, create: bool = False) -> Jisik:
+    return Jisik(load_settings(home, embedder=embedder), create=create)
+
+
+def _run(action: Callable[[], int | None]) -> None:
+    """Run a command body, turning jisik's errors into one clean line."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        code = action()
+    except JisikError as exc:
+        output.err_console.print(f"[red]error:[/red] {output.escape(str(exc))}")
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        output.err_console.print("interrupted; what was committed is kept, run the command again")
+        raise typer.Exit(130) from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _progress(json_mode: bool):
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=output.err_console,
+        transient=json_mode,
+        disable=not output.err_console.is_terminal and json_mode,
+    )
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
+    group: Annotated[
+        Optional[list[str]],
+        typer.Option("--group", "-g", help="Group allowed to read these documents (repeatable)."),
+    ] = None,
+    home: HomeOption = None,
+    json: JsonOption = False,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Ingest files and folders; unchanged files are skipped, changed ones replaced."""
+
+    def body() -> int:
+        with _open(home, embedder, create=True) as jisik, _progress(json) as bar:
+            task = bar.add_task("ingesting", total=None, item="")
+
+            def tick(done: int, total: int, path: str) -> None:
+                bar.update(task, completed=done - 1, total=total, item=Path(path).name[-40:])
+
+            report = jisik.add(paths, groups=group, progress=tick)
+            bar.update(task, completed=bar.tasks[0].total or 0, item="")
+        if json:
+            output.emit_json(output.add_json(report))
+        else:
+            output.show_add(report)
+        return EXIT_FAILED_ITEMS if report.failed else 0
+
+    _run(body)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 10,
+    mode: Annotated[
+        Optional[str], typer.Option("--mode", help="hybrid, lexical or dense.")
+    ] = None,
+    home: HomeOption = None,
+    json: JsonOption = False,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Show the passages that best match a query."""
+
+    def body() -> None:
+        with _open(home, embedder) as jisik:
+            hits = jisik.search(query, k, mode)
+        if json:
+            output.emit_json([output.hit_json(h) for h in hits])
+        else:
+            output.show_hits(hits)
+
+    _run(body)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question, in Korean or English.")],
+    home: HomeOption = None,
+    json: JsonOption = False,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Answer from your documents with numbered citations, or abstain."""
+
+    def body() -> None:
+        with _open(home, embedder) as jisik:
+            answer = jisik.ask(question)
+        if json:
+            output.emit_json(output.answer_json(answer))
+        else:
+            output.show_answer(answer)
+
+    _run(body)
+
+
+@docs_app.command("list")
+def docs_list(home: HomeOption = None, json: JsonOption = False) -> None:
+    """List the documents in the home."""
+
+    def body() -> None:
+        with _open(home) as jisik:
+            documents = jisik.documents()
+        if json:
+            output.emit_json([output.document_json(d) for d in documents])
+        else:
+            output.show_documents(documents)
+
+    _run(body)
+
+
+@docs_app.command("show")
+def docs_show(doc_id: str, home: HomeOption = None, json: JsonOption = False) -> None:
+    """Show one document's metadata and text."""
+
+    def body() -> None:
+        with _open(home) as jisik:
+            info, text = jisik.document(doc_id)
+        if json:
+            output.emit_json(output.document_json(info, text))
+        else:
+            output.show_document(info, text)
+
+    _run(body)
+
+
+@docs_app.command("remove")
+def docs_remove(doc_id: str, home: HomeOption = None, json: JsonOption = False) -> None:
+    """Remove a document: afterwards nothing of it can be found."""
+
+    def body() -> None:
+        with _open(home) as jisik:
+            info = jisik.remove(doc_id)
+        if json:
+            output.emit_json({"removed": info.doc_id, "title": info.title})
+        else:
+            output.console.print(f"removed {info.doc_id} ({output.escape(info.title)})")
+
+    _run(body)
+
+
+@app.command()
+def stats(home: HomeOption = None, json: JsonOption = False) -> None:
+    """Counts, sizes on disk, embedder and analyzer of the home."""
+
+    def body() -> None:
+        with _open(home) as jisik:
+            data = jisik.stats()
+        if json:
+            output.emit_json(data)
+        else:
+            output.show_stats(data)
+
+    _run(body)
+
+
+@app.command()
+def reindex(
+    home: HomeOption = None, json: JsonOption = False, embedder: EmbedderOption = None
+) -> None:
+    """Rebuild the index from stored documents (after changing embedder or analyzer)."""
+
+    def body() -> None:
+        settings = load_settings(home, embedder=embedder)
+        with Jisik(settings, create=False, rebuilding=True) as jisik, _progress(json) as bar:
+            task = bar.add_task("reindexing", total=None, item="")
+
+            def tick(done: int, total: int, title: str) -> None:
+                bar.update(task, completed=done, total=total, item=title[:40])
+
+            count = jisik.reindex(tick)
+        if json:
+            output.emit_json({"reindexed": count})
+        else:
+            output.console.print(f"reindexed {count} documents")
+
+    _run(body)
+
+
+@app.command()
+def demo(
+    home: HomeOption = None, json: JsonOption = False, embedder: EmbedderOption = None
+) -> None:
+    """Write a demo company handbook, ingest it and answer sample questions."""
+    from jisik.cli.demo import run_demo
+
+    def body() -> int:
+        target = home or Path(tempfile.mkdtemp(prefix="jisik-demo-"))
+        return run_demo(target, embedder, json)
+
+    _run(body)
+
+
+def main() -> None:
+    app(prog_name="jisik")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

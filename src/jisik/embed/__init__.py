@@ -1,0 +1,1 @@
+"""Dense embedders: a small protocol and one module per provider."""

@@ -1,0 +1,113 @@
+"""The data directory: its layout, its manifest and its single-writer lock.
+
+The manifest records how the home was built (schema version, analyzer,
+embedder id and dimension, index backend); opening it under a different
+configuration fails with a message saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from jisik.errors import ConfigError, HomeMismatchError, JisikError
+from jisik.index.files import write_json_atomic
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+LOCK_WAIT_SECONDS = 60.0
+
+
+class HomeMissingError(JisikError):
+    """The home directory has not been created yet."""
+
+
+class HomeLayout:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.database = root / "jisik.db"
+        self.index = root / "index"
+        self.manifest = root / MANIFEST
+        self.lock = root / ".write.lock"
+
+    def exists(self) -> bool:
+        return self.manifest.exists()
+
+    def create(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.index.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the jisik home at {self.root}: {exc}") from exc
+
+    def read_manifest(self) -> dict:
+        try:
+            return json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"{self.manifest} is unreadable ({exc}); restore it from a backup or run "
+                "`jisik reindex`"
+            ) from exc
+
+    def write_manifest(self, manifest: dict) -> None:
+        write_json_atomic(self.manifest, manifest)
+
+    @contextmanager
+    def write_lock(self):
+        """One writer per home across processes; readers never take it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.lock, "a+") as handle:
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise JisikError(
+                            f"another jisik process is writing to {self.root}; wait for it to "
+                            "finish and try again"
+                        ) from None
+                    time.sleep(0.2)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_manifest(found: dict, expected: dict, root: Path) -> None:
+    """Refuse a home built differently, naming the difference and the fix."""
+    if found.get("reindex_in_progress"):
+        raise HomeMismatchError(
+            f"a reindex of {root} was interrupted; run `jisik reindex --home {root}` again"
+        )
+    if found.get("schema_version", 0) > SCHEMA_VERSION:
+        raise HomeMismatchError(
+            f"{root} was written by a newer jisik (schema {found.get('schema_version')}); "
+            "upgrade jisik"
+        )
+    for key, what in (("index_backend", "index backend"), ("embedder", "embedder")):
+        if found.get(key) != expected.get(key):
+            raise HomeMismatchError(
+                f"{root} was built with {what} {_show(found.get(key))} but the current "
+                f"settings use {_show(expected.get(key))}; use the original setting "
+                f"(e.g. --embedder), or run `jisik reindex --home {root}` to rebuild the "
+                "index for the new one"
+            )
+    if found.get("analyzer") != expected.get("analyzer"):
+        raise HomeMismatchError(
+            f"{root} was indexed with analyzer {_show(found.get('analyzer'))}, this jisik "
+            f"uses {_show(expected.get('analyzer'))}; run `jisik reindex --home {root}`"
+        )
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,1 @@
+"""Search indexes: the Index protocol and its backends, picked by name."""

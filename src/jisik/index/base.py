@@ -1,0 +1,56 @@
+"""The Index protocol every search backend implements (and the contract tests check)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the index needs of a chunk: analyzed terms and, if dense is on, a vector."""
+
+    chunk_id: int
+    version_id: int
+    terms: tuple[str, ...]
+    title_terms: tuple[str, ...]
+    vector: np.ndarray | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalQuery:
+    """Weighted terms; ``title_boost`` scales matches in the title/heading field."""
+
+    terms: tuple[tuple[str, float], ...]
+    title_boost: float = 0.5
+
+
+class Index(Protocol):
+    """A searchable index over chunks, keyed by chunk id.
+
+    Writes are buffered until ``commit``; a crash before ``commit`` loses only the
+    buffered writes. ``delete`` of an unknown id is a no-op (recovery relies on it).
+    """
+
+    def add(self, entries: Sequence[IndexEntry]) -> None: ...
+
+    def delete(self, chunk_ids: Sequence[int]) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def search_lexical(self, query: LexicalQuery, k: int) -> list[tuple[int, float]]: ...
+
+    def search_dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+    def dense_scores(self, vector: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]: ...
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...

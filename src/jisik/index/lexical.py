@@ -1,0 +1,116 @@
+"""The on-disk inverted index (tantivy, BM25) over analyzer terms.
+
+Terms come pre-analyzed from jisik's Analyzer and are indexed with tantivy's
+whitespace tokenizer, so tantivy never re-tokenizes Korean on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import tantivy
+
+from jisik.index.base import IndexEntry, LexicalQuery
+from jisik.index.files import directory_size
+
+WRITER_HEAP_BYTES = 128_000_000
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("chunk_id", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("version_id", indexed=True)
+    builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("title", tokenizer_name="whitespace", index_option="freq")
+    return builder.build()
+
+
+class LexicalIndex:
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._schema = _schema()
+        self._index = tantivy.Index(self._schema, path=str(directory), reuse=True)
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+        self._meta_mtime = 0.0
+
+    def _writer_(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        return self._writer
+
+    def add(self, entries: Sequence[IndexEntry]) -> None:
+        writer = self._writer_()
+        for entry in entries:
+            document = tantivy.Document()
+            document.add_unsigned("chunk_id", entry.chunk_id)
+            document.add_unsigned("version_id", entry.version_id)
+            document.add_text("body", " ".join(entry.terms))
+            document.add_text("title", " ".join(entry.title_terms))
+            writer.add_document(document)
+
+    def delete(self, chunk_ids: Sequence[int]) -> None:
+        if not chunk_ids:
+            return
+        writer = self._writer_()
+        for chunk_id in chunk_ids:
+            writer.delete_documents_by_term("chunk_id", int(chunk_id))
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._index.reload()
+
+    def rollback(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
+    def _searcher(self) -> tantivy.Searcher:
+        # Another process (a CLI add beside a running server) may have committed.
+        meta = self.directory / "meta.json"
+        mtime = meta.stat().st_mtime if meta.exists() else 0.0
+        with self._lock:
+            if mtime != self._meta_mtime:
+                self._index.reload()
+                self._meta_mtime = mtime
+        return self._index.searcher()
+
+    def search(self, query: LexicalQuery, k: int) -> list[tuple[int, float]]:
+        clauses = []
+        for term, weight in query.terms:
+            body = tantivy.Query.term_query(self._schema, "body", term)
+            clauses.append((tantivy.Occur.Should, _boosted(body, weight)))
+            if query.title_boost > 0:
+                title = tantivy.Query.term_query(self._schema, "title", term)
+                clauses.append((tantivy.Occur.Should, _boosted(title, weight * query.title_boost)))
+        if not clauses:
+            return []
+        searcher = self._searcher()
+        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=k, count=False)
+        out = []
+        for score, address in result.hits:
+            out.append((int(searcher.doc(address)["chunk_id"][0]), float(score)))
+        return out
+
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        searcher = self._searcher()
+        return searcher.num_docs, {t: searcher.doc_freq("body", t) for t in terms}
+
+    def count(self) -> int:
+        return self._searcher().num_docs
+
+    def size_bytes(self) -> int:
+        return directory_size(self.directory)
+
+    def close(self) -> None:
+        self.rollback()
+
+
+def _boosted(query: tantivy.Query, weight: float) -> tantivy.Query:
+    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)

@@ -1,0 +1,89 @@
+"""Turning one file into everything the store and the index need, without writing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from jisik.errors import ParseError
+from jisik.ingest import parsers
+from jisik.ingest.chunker import ChunkedDocument, ChunkingConfig, chunk_document
+from jisik.text.analyzer import Analyzer, normalize
+from jisik.types import Section
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    source: str
+    doc_id: str
+    content_hash: str
+    size_bytes: int
+    modified_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    facts: FileFacts
+    title: str
+    format: str
+    sections: tuple[Section, ...]
+    chunked: ChunkedDocument
+
+
+def document_id(source: str) -> str:
+    """Stable across versions: derived from where the document comes from."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def file_facts(path: Path, max_bytes: int) -> FileFacts:
+    try:
+        stat = path.stat()
+        if stat.st_size > max_bytes:
+            raise ParseError(
+                f"file is {stat.st_size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
+                "raise max_file_mb (JISIK_MAX_FILE_MB) to ingest it"
+            )
+        if stat.st_size == 0:
+            raise ParseError("file is empty")
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except PermissionError as exc:
+        raise ParseError("permission denied; check the file's read permissions") from exc
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
+    source = str(path)
+    return FileFacts(source, document_id(source), digest.hexdigest(), stat.st_size, stat.st_mtime)
+
+
+def prepare(path: Path, facts: FileFacts, analyzer: Analyzer, chunking: ChunkingConfig) -> PreparedFile:
+    parsed = parsers.parse(path)
+    sections = tuple(
+        Section(normalize(s.text), s.location, normalize(s.heading)) for s in parsed.sections
+    )
+    chunked = chunk_document(sections, analyzer, chunking)
+    if not chunked.chunks:
+        raise ParseError("no text found in the file")
+    return PreparedFile(facts, normalize(parsed.title).strip(), parsed.format, sections, chunked)
+
+
+def prepare_text(
+    source: str, title: str, text: str, analyzer: Analyzer, chunking: ChunkingConfig
+) -> PreparedFile:
+    """A document given as text (an API upload of text, an evaluation corpus)."""
+    text = normalize(text)
+    if not text.strip():
+        raise ParseError("no text given")
+    encoded = text.encode("utf-8")
+    facts = FileFacts(
+        source=source,
+        doc_id=document_id(source),
+        content_hash=hashlib.sha256(normalize(title).encode("utf-8") + b"\0" + encoded).hexdigest(),
+        size_bytes=len(encoded),
+        modified_at=0.0,
+    )
+    sections = (Section(text, "text", ""),)
+    chunked = chunk_document(sections, analyzer, chunking)
+    return PreparedFile(facts, normalize(title).strip(), "text", sections, chunked)

@@ -1,0 +1,1 @@
+"""Text generators (language models) that a generative answerer can use."""

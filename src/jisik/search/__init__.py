@@ -1,0 +1,1 @@
+"""Retrieval: fusion of ranked lists (pure functions) and the hybrid searcher."""

@@ -1,0 +1,96 @@
+"""Lexical, dense and hybrid retrieval over an Index, at chunk level."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from jisik.embed.base import Embedder
+from jisik.errors import InvalidQueryError
+from jisik.index.base import Index, LexicalQuery
+from jisik.search import fusion
+from jisik.settings import Settings
+from jisik.text.analyzer import Analyzer
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalOptions:
+    mode: str = "hybrid"
+    fusion: str = "convex"
+    dense_weight: float = 0.2
+    rrf_k: int = 60
+    candidates: int = 100
+    title_boost: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetrievalOptions:
+        return cls(
+            mode=settings.mode,
+            fusion=settings.fusion,
+            dense_weight=settings.dense_weight,
+            rrf_k=settings.rrf_k,
+            candidates=settings.candidates,
+            title_boost=settings.title_boost,
+        )
+
+
+class Retriever:
+    def __init__(
+        self,
+        index: Index,
+        analyzer: Analyzer,
+        embedder: Embedder | None,
+        options: RetrievalOptions,
+    ) -> None:
+        self.index = index
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.options = options
+
+    def lexical_query(self, text: str) -> LexicalQuery:
+        counts = Counter(self.analyzer.query_terms(text))
+        return LexicalQuery(
+            terms=tuple((term, float(n)) for term, n in counts.items()),
+            title_boost=self.options.title_boost,
+        )
+
+    def embed_query(self, text: str) -> np.ndarray | None:
+        return None if self.embedder is None else self.embedder.embed([text])[0]
+
+    def search(
+        self, text: str, k: int, mode: str | None = None, vector: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Chunk ids with scores, best first. ``vector`` skips embedding the query."""
+        mode = mode or self.options.mode
+        if self.embedder is None and mode != "lexical":
+            mode = "lexical"
+        query = self.lexical_query(text)
+        if not query.terms and mode == "lexical":
+            raise InvalidQueryError(
+                "the question has no searchable words (only punctuation or particles?)"
+            )
+        if mode == "lexical":
+            return self.index.search_lexical(query, k)
+        if vector is None:
+            vector = self.embed_query(text)
+        if mode == "dense":
+            return self.index.search_dense(vector, k)
+        return self._hybrid(query, vector, k)
+
+    def _hybrid(self, query: LexicalQuery, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        depth = max(self.options.candidates, k)
+        lexical = dict(self.index.search_lexical(query, depth)) if query.terms else {}
+        dense_hits = dict(self.index.search_dense(vector, depth))
+        if self.options.fusion == "rrf":
+            weights = (1.0 - self.options.dense_weight, self.options.dense_weight)
+            rankings = (
+                [key for key, _ in sorted(lexical.items(), key=lambda kv: -kv[1])],
+                [key for key, _ in sorted(dense_hits.items(), key=lambda kv: -kv[1])],
+            )
+            return fusion.top(fusion.reciprocal_rank(rankings, weights, self.options.rrf_k), k)
+        # Score every lexical candidate densely too, so fusion compares like with like.
+        missing = [key for key in lexical if key not in dense_hits]
+        dense = {**dense_hits, **self.index.dense_scores(vector, missing)}
+        return fusion.top(fusion.convex(lexical, dense, self.options.dense_weight), k)

@@ -1,0 +1,446 @@
+"""The facade every interface uses: add, remove, search, ask, documents, stats, reindex.
+
+Ingest keeps the records (SQLite) and the index consistent across crashes:
+
+1. a batch of new versions is written as ``pending`` (invisible to search);
+2. their chunks are added to the index and the index is committed;
+3. the versions are activated in one transaction, retiring older versions;
+4. the retired versions' chunks are deleted from the index, then their rows.
+
+Search only returns chunks of active versions, so a crash anywhere leaves the
+previous state visible; ``_recover`` finishes or undoes leftovers before the next
+write, and the next ``add`` re-ingests what did not make it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from jisik import __version__
+from jisik.answer.base import Answerer
+from jisik.answer.citations import verify
+from jisik.answer.extractive import ExtractiveAnswerer
+from jisik.embed.base import Embedder
+from jisik.embed.registry import make_embedder
+from jisik.errors import InvalidQueryError, NotFoundError, ParseError
+from jisik.home import SCHEMA_VERSION, HomeLayout, HomeMissingError, check_manifest
+from jisik.index.base import Index, IndexEntry
+from jisik.index.registry import open_index
+from jisik.ingest.chunker import ChunkingConfig, chunk_document
+from jisik.ingest.discover import discover
+from jisik.ingest.prepare import PreparedFile, file_facts, prepare, prepare_text
+from jisik.search.retriever import RetrievalOptions, Retriever
+from jisik.settings import Settings
+from jisik.store.database import migrate, open_engine, sqlite_url
+from jisik.store.records import PENDING, RETIRED, NewVersion, Records
+from jisik.text.analyzer import Analyzer, AnalyzerConfig, shared_analyzer
+from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Section
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+BATCH_FILES = 32
+BATCH_CHUNKS = 4000
+MAX_QUERY_CHARS = 2000
+
+
+class Jisik:
+    """One home, opened once; thread-safe for concurrent reads."""
+
+    def __init__(self, settings: Settings, *, create: bool = True, rebuilding: bool = False) -> None:
+        """Open (or create) the home. ``rebuilding`` skips the manifest check: only
+        ``reindex`` uses it, since rebuilding is the fix for a mismatch."""
+        self.settings = settings
+        self.layout = HomeLayout(settings.home)
+        if not self.layout.exists() and not create:
+            raise HomeMissingError(
+                f"no jisik home at {settings.home}; add documents first with `jisik add PATH` "
+                "or point --home / JISIK_HOME at an existing home"
+            )
+        self.analyzer: Analyzer = shared_analyzer(AnalyzerConfig())
+        self.embedder: Embedder | None = make_embedder(
+            settings.embedder,
+            url=settings.embed_url,
+            model=settings.embed_model,
+            dim=settings.embed_dim,
+            api_key=settings.embed_api_key,
+            path=settings.embed_path,
+        )
+        self.chunking = ChunkingConfig(
+            settings.chunk_target_chars,
+            settings.chunk_max_chars,
+            settings.chunk_overlap_sentences,
+        )
+        self._open_home(create, rebuilding)
+        self.records = Records(self.engine)
+        self.index: Index = open_index(
+            settings.index_backend, self.layout.index, self.embedder.dim if self.embedder else 0
+        )
+        self._build_readers()
+
+    def _build_readers(self) -> None:
+        self.retriever = Retriever(
+            self.index, self.analyzer, self.embedder, RetrievalOptions.from_settings(self.settings)
+        )
+        self.answerer: Answerer = ExtractiveAnswerer(
+            self.analyzer,
+            self.index.document_frequencies,
+            self.embedder,
+            threshold=self.settings.abstain_threshold,
+            max_sentences=self.settings.answer_sentences,
+        )
+
+    # --- home ---------------------------------------------------------------
+
+    def expected_manifest(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "analyzer": self.analyzer.describe(),
+            "embedder": (
+                {"name": self.settings.embedder, "id": self.embedder.id, "dim": self.embedder.dim}
+                if self.embedder
+                else None
+            ),
+            "index_backend": self.settings.index_backend,
+            "chunking": {
+                "target_chars": self.chunking.target_chars,
+                "max_chars": self.chunking.max_chars,
+                "overlap_sentences": self.chunking.overlap_sentences,
+            },
+        }
+
+    def _open_home(self, create: bool, rebuilding: bool) -> None:
+        expected = self.expected_manifest()
+        if self.layout.exists() and not rebuilding:
+            check_manifest(self.layout.read_manifest(), expected, self.layout.root)
+        elif create:
+            self.layout.create()
+        self.engine = open_engine(sqlite_url(self.layout.database))
+        migrate(self.engine)
+        if not self.layout.exists():
+            self.layout.write_manifest({**expected, "created_by": f"jisik {__version__}"})
+
+    def close(self) -> None:
+        self.index.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Jisik:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------
+
+    def add(
+        self,
+        paths: Iterable[Path],
+        groups: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> AddReport:
+        """Ingest files and folders. One bad file never stops the batch."""
+        found = list(discover(paths))
+        group_set = tuple(sorted(set(groups))) if groups else None
+        failed: list[AddFailure] = []
+        batch: list[PreparedFile] = []
+        added = updated = unchanged = 0
+        max_bytes = self.settings.max_file_mb * 1_000_000
+        with self.layout.write_lock():
+            self._recover()
+            for done, item in enumerate(found, start=1):
+                if progress:
+                    progress(done, len(found), str(item.path))
+                if item.problem:
+                    failed.append(AddFailure(str(item.path), item.problem))
+                    continue
+                try:
+                    facts = file_facts(item.path, max_bytes)
+                    current = self.records.active_hash(facts.source)
+                    if current == facts.content_hash:
+                        unchanged += 1
+                        if group_set is not None:
+                            self.records.set_groups(facts.doc_id, group_set)
+                        continue
+                    batch.append(prepare(item.path, facts, self.analyzer, self.chunking))
+                except ParseError as exc:
+                    failed.append(AddFailure(str(item.path), str(exc)))
+                    continue
+                if current is None:
+                    added += 1
+                else:
+                    updated += 1
+                if self._batch_full(batch):
+                    self._commit_batch(batch, group_set)
+                    batch = []
+            self._commit_batch(batch, group_set)
+        return AddReport(added, updated, unchanged, tuple(failed))
+
+    def add_texts(
+        self,
+        items: Iterable[tuple[str, str, str]],
+        groups: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> AddReport:
+        """Ingest documents given as ``(source, title, text)``; same rules as files."""
+        items = list(items)
+        group_set = tuple(sorted(set(groups))) if groups else None
+        failed: list[AddFailure] = []
+        batch: list[PreparedFile] = []
+        added = updated = unchanged = 0
+        with self.layout.write_lock():
+            self._recover()
+            for done, (source, title, text) in enumerate(items, start=1):
+                if progress:
+                    progress(done, len(items), source)
+                try:
+                    prepared = prepare_text(source, title, text, self.analyzer, self.chunking)
+                except ParseError as exc:
+                    failed.append(AddFailure(source, str(exc)))
+                    continue
+                current = self.records.active_hash(source)
+                if current == prepared.facts.content_hash:
+                    unchanged += 1
+                    continue
+                added, updated = (added + 1, updated) if current is None else (added, updated + 1)
+                batch.append(prepared)
+                if self._batch_full(batch):
+                    self._commit_batch(batch, group_set)
+                    batch = []
+            self._commit_batch(batch, group_set)
+        return AddReport(added, updated, unchanged, tuple(failed))
+
+    @staticmethod
+    def _batch_full(batch: list[PreparedFile]) -> bool:
+        return len(batch) >= BATCH_FILES or sum(len(p.chunked.chunks) for p in batch) >= BATCH_CHUNKS
+
+    def _commit_batch(self, batch: list[PreparedFile], groups: tuple[str, ...] | None) -> None:
+        if not batch:
+            return
+        vectors = self._embed_chunks(batch)
+        pending: list[int] = []
+        entries: list[IndexEntry] = []
+        offset = 0
+        for prepared in batch:
+            chunked = prepared.chunked
+            version_id, chunk_ids = self.records.write_pending(
+                NewVersion(
+                    doc_id=prepared.facts.doc_id,
+                    source=prepared.facts.source,
+                    title=prepared.title,
+                    format=prepared.format,
+                    content_hash=prepared.facts.content_hash,
+                    size_bytes=prepared.facts.size_bytes,
+                    modified_at=prepared.facts.modified_at,
+                    text=chunked.text,
+                    sections=tuple(
+                        (span, s.heading)
+                        for span, s in zip(chunked.sections, prepared.sections, strict=True)
+                    ),
+                    chunks=chunked.chunks,
+                    groups=groups,
+                )
+            )
+            pending.append(version_id)
+            entries.extend(
+                self._entries(version_id, chunk_ids, prepared.title, chunked, vectors, offset)
+            )
+            offset += len(chunk_ids)
+        self._index_and_activate(pending, entries)
+
+    def _entries(self, version_id, chunk_ids, title, chunked, vectors, offset) -> list[IndexEntry]:
+        title_cache: dict[str, tuple[str, ...]] = {}
+
+        def title_terms(heading: str) -> tuple[str, ...]:
+            if heading not in title_cache:
+                title_cache[heading] = tuple(self.analyzer.query_terms(f"{title}\n{heading}"))
+            return title_cache[heading]
+
+        return [
+            IndexEntry(
+                chunk_id=chunk_id,
+                version_id=version_id,
+                terms=terms,
+                title_terms=title_terms(chunk.heading),
+                vector=None if vectors is None else vectors[offset + i],
+            )
+            for i, (chunk_id, chunk, terms) in enumerate(
+                zip(chunk_ids, chunked.chunks, chunked.chunk_terms, strict=True)
+            )
+        ]
+
+    def _embed_chunks(self, batch: list[PreparedFile]):
+        if self.embedder is None:
+            return None
+        texts = [
+            _embedding_text(p.title, chunk.heading, chunk.text)
+            for p in batch
+            for chunk in p.chunked.chunks
+        ]
+        return self.embedder.embed(texts)
+
+    def _index_and_activate(self, pending: list[int], entries: list[IndexEntry]) -> None:
+        try:
+            self.index.add(entries)
+            self.index.commit()
+        except BaseException:
+            self.index.rollback()
+            raise
+        retired: list[int] = []
+        for version_id in pending:
+            retired.extend(self.records.activate(version_id))
+        self._purge(retired)
+
+    def _purge(self, version_ids: list[int]) -> None:
+        """Delete versions from the index first, then from the records."""
+        if not version_ids:
+            return
+        chunk_ids = [c.chunk_id for v in version_ids for c in self.records.chunks_of_version(v)]
+        self.index.delete(chunk_ids)
+        self.index.commit()
+        self.records.purge_versions(version_ids)
+
+    def _recover(self) -> None:
+        """Undo what an interrupted write left: pending and retired versions."""
+        leftovers = self.records.versions_in_state(PENDING) + self.records.versions_in_state(
+            RETIRED
+        )
+        if leftovers:
+            log.warning("cleaning up %d versions left by an interrupted write", len(leftovers))
+            self._purge(leftovers)
+
+    def remove(self, doc_id: str) -> DocumentInfo:
+        with self.layout.write_lock():
+            self._recover()
+            found = self.records.document(doc_id)
+            if found is None:
+                raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
+            self._purge(self.records.retire_document(doc_id))
+            return found[0]
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the index from the records under the current settings."""
+        import shutil
+
+        with self.layout.write_lock():
+            self._recover()
+            manifest = self.layout.read_manifest() if self.layout.exists() else {}
+            self.layout.write_manifest({**manifest, "reindex_in_progress": True})
+            self.index.close()
+            shutil.rmtree(self.layout.index, ignore_errors=True)
+            self.layout.index.mkdir(parents=True)
+            self.index = open_index(
+                self.settings.index_backend,
+                self.layout.index,
+                self.embedder.dim if self.embedder else 0,
+            )
+            self._build_readers()
+            versions = self.records.active_versions()
+            for done, (version_id, title, text, sections) in enumerate(versions, start=1):
+                if progress:
+                    progress(done, len(versions), title)
+                self._reindex_version(version_id, title, text, sections)
+            self.index.commit()
+            self.layout.write_manifest(
+                {**self.expected_manifest(), "created_by": f"jisik {__version__}"}
+            )
+            return len(versions)
+
+    def _reindex_version(self, version_id: int, title: str, text: str, sections: list) -> None:
+        parts = [Section(text[a:b], location, heading) for a, b, location, heading in sections]
+        chunked = chunk_document(parts, self.analyzer, self.chunking)
+        chunk_ids = self.records.replace_chunks(version_id, chunked.chunks)
+        vectors = None
+        if self.embedder is not None:
+            vectors = self.embedder.embed(
+                [_embedding_text(title, c.heading, c.text) for c in chunked.chunks]
+            )
+        self.index.add(self._entries(version_id, chunk_ids, title, chunked, vectors, 0))
+
+    # --- reading ------------------------------------------------------------
+
+    def search(self, query: str, k: int = 10, mode: str | None = None) -> list[Hit]:
+        query = _check_query(query)
+        ranked = self.retriever.search(query, k * 2 + 5, mode)
+        stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
+        hits = [
+            Hit(
+                chunk_id=chunk_id,
+                doc_id=s.doc_id,
+                version=s.version,
+                title=s.title,
+                source=s.source,
+                location=s.location,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                score=score,
+            )
+            for chunk_id, score in ranked
+            if (s := stored.get(chunk_id)) is not None
+        ]
+        return hits[:k]
+
+    def ask(self, question: str, k: int = 5) -> Answer:
+        question = _check_query(question)
+        answer = self.answerer.answer(question, self.search(question, k))
+        texts: dict[tuple[str, int], str] = {}
+
+        def document_text(citation) -> str:
+            key = (citation.doc_id, citation.version)
+            if key not in texts:
+                found = self.records.document(citation.doc_id)
+                texts[key] = found[1] if found and found[0].version == citation.version else ""
+            return texts[key]
+
+        for citation in answer.citations:
+            verify(citation, document_text)
+        return answer
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.records.documents()
+
+    def document(self, doc_id: str) -> tuple[DocumentInfo, str]:
+        found = self.records.document(doc_id)
+        if found is None:
+            raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
+        return found
+
+    def stats(self) -> dict:
+        counts = self.records.counts()
+        index_stats = self.index.stats()
+        database_bytes = sum(
+            p.stat().st_size
+            for p in self.layout.root.glob("jisik.db*")
+            if p.is_file()
+        )
+        return {
+            "home": str(self.layout.root),
+            **counts,
+            "database_bytes": database_bytes,
+            **index_stats,
+            "index_backend": self.settings.index_backend,
+            "embedder": (
+                {"id": self.embedder.id, "dim": self.embedder.dim} if self.embedder else None
+            ),
+            "analyzer": self.analyzer.describe(),
+            "mode": self.settings.mode if self.embedder else "lexical",
+        }
+
+
+def _embedding_text(title: str, heading: str, text: str) -> str:
+    context = " · ".join(part for part in (title, heading) if part)
+    return f"{context}\n{text}" if context else text
+
+
+def _check_query(text: str) -> str:
+    text = (text or "").strip()
+    if not text or all(not ch.isalnum() for ch in text):
+        raise InvalidQueryError("the question is empty or only punctuation; type some words")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(
+            f"the question is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    return text
+

@@ -1,0 +1,107 @@
+"""One typed Settings object, built once at the edge from a TOML file and JISIK_* variables.
+
+Precedence: explicit overrides (CLI flags) > environment > ``config.toml`` in the
+home > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from jisik.errors import ConfigError
+
+SEARCH_MODES = ("hybrid", "lexical", "dense")
+FUSION_METHODS = ("convex", "rrf")
+
+
+def default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "jisik"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    index_backend: str = "embedded"
+    embedder: str = "use"
+    embed_url: str = ""
+    embed_model: str = ""
+    embed_dim: int = 0
+    embed_api_key: str = ""
+    embed_path: str = ""
+    mode: str = "hybrid"
+    fusion: str = "convex"
+    dense_weight: float = 0.2
+    rrf_k: int = 60
+    candidates: int = 100
+    title_boost: float = 0.5
+    chunk_target_chars: int = 600
+    chunk_max_chars: int = 1200
+    chunk_overlap_sentences: int = 1
+    max_file_mb: int = 200
+    abstain_threshold: float = 0.3
+    answer_sentences: int = 2
+
+    def validate(self) -> Settings:
+        if self.mode not in SEARCH_MODES:
+            raise ConfigError(f"mode must be one of {', '.join(SEARCH_MODES)}, not '{self.mode}'")
+        if self.fusion not in FUSION_METHODS:
+            raise ConfigError(
+                f"fusion must be one of {', '.join(FUSION_METHODS)}, not '{self.fusion}'"
+            )
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ConfigError(f"dense_weight must be between 0 and 1, not {self.dense_weight}")
+        if self.chunk_target_chars < 50 or self.chunk_max_chars < self.chunk_target_chars:
+            raise ConfigError("need 50 <= chunk_target_chars <= chunk_max_chars")
+        return self
+
+
+def load_settings(home: Path | None = None, **overrides: object) -> Settings:
+    home = Path(home or os.environ.get("JISIK_HOME") or default_home()).expanduser()
+    values: dict[str, object] = _recorded_in_home(home)
+    config_file = home / "config.toml"
+    if config_file.exists():
+        try:
+            values.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_file} is not valid TOML: {exc}") from exc
+    known = {f.name: f for f in fields(Settings)}
+    for name in known:
+        env = os.environ.get(f"JISIK_{name.upper()}")
+        if env is not None and name != "home":
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)} in {config_file} or JISIK_*")
+    settings = Settings(home=home)
+    typed = {name: _coerce(name, known[name].type, value) for name, value in values.items()}
+    return replace(settings, **typed).validate()
+
+
+def _recorded_in_home(home: Path) -> dict[str, object]:
+    """A home remembers its embedder, so later commands need not repeat --embedder."""
+    import json
+
+    try:
+        manifest = json.loads((home / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    embedder = manifest.get("embedder") or {"name": "none"}
+    return {"embedder": embedder["name"]} if "name" in embedder else {}
+
+
+def _coerce(name: str, kind: object, value: object) -> object:
+    try:
+        if kind in (int, "int"):
+            return int(value)  # type: ignore[arg-type]
+        if kind in (float, "float"):
+            return float(value)  # type: ignore[arg-type]
+        if kind in (Path, "Path"):
+            return Path(str(value))
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}={value!r} is not a valid {kind}") from exc

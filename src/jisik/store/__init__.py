@@ -1,0 +1,1 @@
+"""The system of record: documents, versions, chunks and reader groups (SQLAlchemy)."""

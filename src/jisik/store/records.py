@@ -1,0 +1,346 @@
+"""Reading and writing documents, versions and chunks.
+
+Every write is one transaction. The version state machine
+(pending → active → retired → deleted) is what keeps the indexes and this store
+consistent across crashes: see ``service.Ingestor`` for the order of steps.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
+from jisik.types import Chunk, DocumentInfo, Span
+
+PENDING, ACTIVE, RETIRED = "pending", "active", "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    doc_id: str
+    source: str
+    title: str
+    format: str
+    content_hash: str
+    size_bytes: int
+    modified_at: float
+    text: str
+    sections: tuple[tuple[Span, str], ...]  # (span, heading)
+    chunks: tuple[Chunk, ...]
+    groups: tuple[str, ...] | None  # None: keep the document's current groups
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    chunk_id: int
+    version_id: int
+    doc_id: str
+    version: int
+    title: str
+    source: str
+    location: str
+    heading: str
+    start: int
+    end: int
+    text: str
+
+
+class Records:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- ingest -------------------------------------------------------------
+
+    def active_hash(self, source: str) -> str | None:
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(VersionRow.content_hash)
+                .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
+                .where(DocumentRow.source == source, VersionRow.state == ACTIVE)
+            )
+
+    def write_pending(self, new: NewVersion) -> tuple[int, list[int]]:
+        """Store a version and its chunks, invisible to search until activated."""
+        now = time.time()
+        with Session(self.engine) as session, session.begin():
+            if session.get(DocumentRow, new.doc_id) is None:
+                session.add(DocumentRow(id=new.doc_id, source=new.source, created_at=now))
+            number = (
+                session.scalar(
+                    select(func.max(VersionRow.number)).where(
+                        VersionRow.document_id == new.doc_id
+                    )
+                )
+                or 0
+            ) + 1
+            version = VersionRow(
+                document_id=new.doc_id,
+                number=number,
+                state=PENDING,
+                title=new.title,
+                format=new.format,
+                content_hash=new.content_hash,
+                size_bytes=new.size_bytes,
+                modified_at=new.modified_at,
+                ingested_at=now,
+                text=new.text,
+                sections_json=json.dumps(
+                    [[s.start, s.end, s.location, h] for s, h in new.sections],
+                    ensure_ascii=False,
+                ),
+            )
+            session.add(version)
+            session.flush()
+            rows = [
+                ChunkRow(
+                    version_id=version.id,
+                    ordinal=c.ordinal,
+                    start=c.start,
+                    end=c.end,
+                    location=c.location,
+                    heading=c.heading,
+                    text=c.text,
+                )
+                for c in new.chunks
+            ]
+            session.add_all(rows)
+            session.flush()
+            if new.groups is not None:
+                self._set_groups(session, new.doc_id, new.groups)
+            return version.id, [r.id for r in rows]
+
+    def activate(self, version_id: int) -> list[int]:
+        """Make a pending version the visible one; returns the versions it retired."""
+        with Session(self.engine) as session, session.begin():
+            version = session.get(VersionRow, version_id)
+            if version is None or version.state != PENDING:
+                return []
+            retired = list(
+                session.scalars(
+                    select(VersionRow.id).where(
+                        VersionRow.document_id == version.document_id,
+                        VersionRow.id != version_id,
+                        VersionRow.state.in_((ACTIVE, PENDING)),
+                    )
+                )
+            )
+            if retired:
+                session.execute(
+                    update(VersionRow).where(VersionRow.id.in_(retired)).values(state=RETIRED)
+                )
+            version.state = ACTIVE
+            return retired
+
+    def retire_document(self, doc_id: str) -> list[int]:
+        """Hide a document at once; its rows go after its index entries are deleted."""
+        with Session(self.engine) as session, session.begin():
+            ids = list(
+                session.scalars(select(VersionRow.id).where(VersionRow.document_id == doc_id))
+            )
+            session.execute(
+                update(VersionRow).where(VersionRow.document_id == doc_id).values(state=RETIRED)
+            )
+            return ids
+
+    def purge_versions(self, version_ids: Sequence[int]) -> None:
+        """Delete retired versions' rows, and documents left with no version."""
+        if not version_ids:
+            return
+        with Session(self.engine) as session, session.begin():
+            doc_ids = set(
+                session.scalars(
+                    select(VersionRow.document_id).where(VersionRow.id.in_(version_ids))
+                )
+            )
+            session.execute(delete(ChunkRow).where(ChunkRow.version_id.in_(version_ids)))
+            session.execute(delete(VersionRow).where(VersionRow.id.in_(version_ids)))
+            for doc_id in doc_ids:
+                left = session.scalar(
+                    select(func.count()).where(VersionRow.document_id == doc_id)
+                )
+                if not left:
+                    session.execute(
+                        delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id)
+                    )
+                    session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
+
+    def versions_in_state(self, state: str) -> list[int]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(VersionRow.id).where(VersionRow.state == state)))
+
+    def chunks_of_version(self, version_id: int) -> list[StoredChunk]:
+        with Session(self.engine) as session:
+            rows = session.execute(
+                _chunk_select().where(ChunkRow.version_id == version_id).order_by(ChunkRow.ordinal)
+            )
+            return [_stored(row) for row in rows]
+
+    def set_groups(self, doc_id: str, groups: Iterable[str]) -> None:
+        with Session(self.engine) as session, session.begin():
+            self._set_groups(session, doc_id, groups)
+
+    def groups(self, doc_id: str) -> tuple[str, ...]:
+        with Session(self.engine) as session:
+            return tuple(
+                session.scalars(
+                    select(DocumentGroupRow.group_name)
+                    .where(DocumentGroupRow.document_id == doc_id)
+                    .order_by(DocumentGroupRow.group_name)
+                )
+            )
+
+    def _set_groups(self, session: Session, doc_id: str, groups: Iterable[str]) -> None:
+        session.execute(delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id))
+        session.add_all(
+            DocumentGroupRow(document_id=doc_id, group_name=g) for g in sorted(set(groups))
+        )
+
+    # --- reading ------------------------------------------------------------
+
+    def active_chunks(self, chunk_ids: Sequence[int]) -> dict[int, StoredChunk]:
+        """Chunks by id, only those of active versions (stale index entries drop out)."""
+        if not chunk_ids:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.execute(
+                _chunk_select().where(ChunkRow.id.in_(chunk_ids), VersionRow.state == ACTIVE)
+            )
+            return {row.chunk_id: _stored(row) for row in rows}
+
+    def active_versions(self) -> list[tuple[int, str, str, list]]:
+        """(version id, title, text, [[start, end, location, heading] …]) of every active version."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(VersionRow.id, VersionRow.title, VersionRow.text, VersionRow.sections_json)
+                .where(VersionRow.state == ACTIVE)
+                .order_by(VersionRow.id)
+            )
+            return [(r.id, r.title, r.text, json.loads(r.sections_json)) for r in rows]
+
+    def replace_chunks(self, version_id: int, chunks: Sequence[Chunk]) -> list[int]:
+        """Swap a version's chunks for new ones (reindex with new chunking)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(ChunkRow).where(ChunkRow.version_id == version_id))
+            rows = [
+                ChunkRow(
+                    version_id=version_id,
+                    ordinal=c.ordinal,
+                    start=c.start,
+                    end=c.end,
+                    location=c.location,
+                    heading=c.heading,
+                    text=c.text,
+                )
+                for c in chunks
+            ]
+            session.add_all(rows)
+            session.flush()
+            return [r.id for r in rows]
+
+    def version_text(self, version_id: int) -> str:
+        with Session(self.engine) as session:
+            return session.scalar(select(VersionRow.text).where(VersionRow.id == version_id)) or ""
+
+    def document(self, doc_id: str) -> tuple[DocumentInfo, str] | None:
+        """A document's metadata and its active text."""
+        with Session(self.engine) as session:
+            row = session.execute(
+                _document_select().where(DocumentRow.id == doc_id)
+            ).first()
+            if row is None:
+                return None
+            return self._info(session, row), row.VersionRow.text
+
+    def documents(self) -> list[DocumentInfo]:
+        with Session(self.engine) as session:
+            rows = session.execute(_document_select().order_by(DocumentRow.source))
+            return [self._info(session, row) for row in rows]
+
+    def _info(self, session: Session, row) -> DocumentInfo:
+        version: VersionRow = row.VersionRow
+        groups = tuple(
+            session.scalars(
+                select(DocumentGroupRow.group_name)
+                .where(DocumentGroupRow.document_id == version.document_id)
+                .order_by(DocumentGroupRow.group_name)
+            )
+        )
+        chunks = session.scalar(
+            select(func.count()).select_from(ChunkRow).where(ChunkRow.version_id == version.id)
+        )
+        return DocumentInfo(
+            doc_id=version.document_id,
+            title=version.title,
+            source=row.source,
+            format=version.format,
+            content_hash=version.content_hash,
+            version=version.number,
+            modified_at=version.modified_at,
+            ingested_at=version.ingested_at,
+            size_bytes=version.size_bytes,
+            chunks=chunks or 0,
+            groups=groups,
+            sections=tuple(Span(a, b, loc) for a, b, loc, _ in json.loads(version.sections_json)),
+        )
+
+    def counts(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            documents = session.scalar(
+                select(func.count()).select_from(VersionRow).where(VersionRow.state == ACTIVE)
+            )
+            chunks = session.scalar(
+                select(func.count())
+                .select_from(ChunkRow)
+                .join(VersionRow, VersionRow.id == ChunkRow.version_id)
+                .where(VersionRow.state == ACTIVE)
+            )
+            return {"documents": documents or 0, "chunks": chunks or 0}
+
+
+def _document_select():
+    # Defers nothing: the caller that wants text gets it from the same row.
+    return (
+        select(VersionRow, DocumentRow.source)
+        .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
+        .where(VersionRow.state == ACTIVE)
+    )
+
+
+def _chunk_select():
+    return select(
+        ChunkRow.id.label("chunk_id"),
+        ChunkRow.version_id,
+        VersionRow.document_id,
+        VersionRow.number,
+        VersionRow.title,
+        DocumentRow.source,
+        ChunkRow.location,
+        ChunkRow.heading,
+        ChunkRow.start,
+        ChunkRow.end,
+        ChunkRow.text,
+    ).join(VersionRow, VersionRow.id == ChunkRow.version_id).join(
+        DocumentRow, DocumentRow.id == VersionRow.document_id
+    )
+
+
+def _stored(row) -> StoredChunk:
+    return StoredChunk(
+        chunk_id=row.chunk_id,
+        version_id=row.version_id,
+        doc_id=row.document_id,
+        version=row.number,
+        title=row.title,
+        source=row.source,
+        location=row.location,
+        heading=row.heading,
+        start=row.start,
+        end=row.end,
+        text=row.text,
+    )

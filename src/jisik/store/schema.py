@@ -1,0 +1,73 @@
+"""Tables of the system of record. Change them only together with a migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class VersionRow(Base):
+    """One ingested version of a document. Exactly one per document is ``active``.
+
+    ``pending`` versions are written before the indexes are updated and become
+    ``active`` only after, so a crash in between leaves nothing half-visible;
+    ``retired`` versions wait for their index entries to be deleted.
+    """
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        Index("ix_versions_document_state", "document_id", "state"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    modified_at: Mapped[float] = mapped_column(Float)
+    ingested_at: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    sections_json: Mapped[str] = mapped_column(Text)
+
+
+class ChunkRow(Base):
+    __tablename__ = "chunks"
+    # AUTOINCREMENT: a chunk id is never reused, so a stale index entry can never
+    # point at somebody else's text.
+    __table_args__ = (Index("ix_chunks_version", "version_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(Text)
+    heading: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class DocumentGroupRow(Base):
+    """Groups whose members may read a document; none means everyone may."""
+
+    __tablename__ = "document_groups"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_name: Mapped[str] = mapped_column(String(128), primary_key=True)

@@ -1,0 +1,133 @@
+"""The one analyzer object used for both indexing and querying.
+
+Sharing it is what keeps the two paths from drifting apart: a document's terms
+and a question's terms come from the same normalisation, the same Kiwi model and
+the same term rules (``terms.py``), and its ``describe()`` goes into the home's
+manifest so an index is never queried with a different analyzer.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from jisik.text.terms import Morph, morph_terms
+
+ANALYZER_RULES_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzerConfig:
+    compounds: bool = True
+    workers: int = 0  # 0: Kiwi picks (all cores)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedText:
+    """A text's sentences (spans into the text) with the terms of each."""
+
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def terms(self) -> list[str]:
+        return [t for s in self.sentences for t in s.terms]
+
+
+def normalize(text: str) -> str:
+    """The canonical form stored and analyzed: NFC, "\\n" newlines, no NULs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+class Analyzer:
+    """Kiwi-based morphological analysis. Cheap to build; the model loads on first use."""
+
+    def __init__(self, config: AnalyzerConfig | None = None) -> None:
+        self.config = config or AnalyzerConfig()
+        self._kiwi = None
+        self._lock = threading.Lock()
+
+    def describe(self) -> dict:
+        """What the manifest records; a change here requires a reindex."""
+        import kiwipiepy
+
+        return {
+            "name": "kiwi",
+            "kiwi_version": kiwipiepy.__version__.rsplit(".", 1)[0],
+            "rules_version": ANALYZER_RULES_VERSION,
+            "compounds": self.config.compounds,
+        }
+
+    @property
+    def kiwi(self):
+        if self._kiwi is None:
+            with self._lock:
+                if self._kiwi is None:
+                    from kiwipiepy import Kiwi
+
+                    self._kiwi = Kiwi(num_workers=self.config.workers or -1)
+        return self._kiwi
+
+    def analyze(self, text: str) -> AnalyzedText:
+        return self.analyze_many([text])[0]
+
+    def analyze_many(self, texts: Sequence[str]) -> list[AnalyzedText]:
+        """Analyze many texts in one Kiwi batch (uses all its worker threads).
+
+        Lines are analyzed separately because Kiwi would join table rows and list
+        items into one sentence; a newline is always a sentence boundary here.
+        """
+        lines: list[tuple[int, int, str]] = []  # (text index, offset, line)
+        for index, text in enumerate(texts):
+            offset = 0
+            for line in text.split("\n"):
+                if line.strip():
+                    lines.append((index, offset, line))
+                offset += len(line) + 1
+        sentences: list[list[Sentence]] = [[] for _ in texts]
+        if lines:
+            results = self.kiwi.tokenize((line for _, _, line in lines), split_sents=True)
+            for (index, offset, line), line_sentences in zip(lines, results, strict=True):
+                sentences[index].extend(self._sentences(line_sentences, offset, len(line)))
+        return [AnalyzedText(tuple(s)) for s in sentences]
+
+    def _sentences(self, kiwi_sentences, offset: int, line_length: int) -> list[Sentence]:
+        out: list[Sentence] = []
+        for tokens in kiwi_sentences:
+            if not tokens:
+                continue
+            morphs = [
+                Morph(t.form, t.tag, offset + t.start, offset + min(t.start + t.len, line_length))
+                for t in tokens
+            ]
+            start, end = morphs[0].start, max(m.end for m in morphs)
+            out.append(
+                Sentence(start, end, tuple(morph_terms(morphs, compounds=self.config.compounds)))
+            )
+        return out
+
+    def query_terms(self, text: str) -> list[str]:
+        """Terms of a query, exactly as a document containing it would be indexed."""
+        return self.analyze(normalize(text)).terms
+
+
+_shared: dict[AnalyzerConfig, Analyzer] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_analyzer(config: AnalyzerConfig | None = None) -> Analyzer:
+    """One Analyzer per configuration per process (the Kiwi model is ~100 MB)."""
+    config = config or AnalyzerConfig()
+    with _shared_lock:
+        if config not in _shared:
+            _shared[config] = Analyzer(config)
+        return _shared[config]

@@ -1,0 +1,119 @@
+"""Turning Kiwi morphemes into index terms.
+
+Pure functions over (form, tag, start, end) tuples so the rules are easy to test
+and identical for documents and queries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+import snowballstemmer
+
+# Content morphemes kept as terms. Nouns, numbers, foreign words and Hanja carry
+# the meaning a searcher types; particles and endings do not.
+NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR"})
+KEEP_TAGS = NOUN_TAGS | frozenset({"SL", "SH", "SN", "W_SERIAL", "W_EMAIL", "W_URL", "W_HASHTAG"})
+# Verb and adjective stems are kept with "다" appended so "받" (verb) never
+# collides with a noun of the same spelling.
+PREDICATE_TAGS = frozenset({"VV", "VA"})
+# Bound nouns that act as units after a number ("15일", "3,000원", "2년").
+UNIT_TAGS = frozenset({"NNB", "NNG"})
+
+# Question words and light nouns that appear in questions far more than in the
+# answers they look for; dropping them on both sides keeps BM25 focused.
+STOP_TERMS = frozenset(
+    {
+        "무엇", "언제", "어디", "누구", "어떻", "어떤", "몇", "얼마", "얼마나", "어느", "왜",
+        "무슨", "뭐", "것", "수", "등", "때", "중", "및", "경우", "관련", "대하",
+        "하다", "되다", "있다", "없다", "이다", "않다", "같다", "위하다", "통하다", "대하다",
+    }
+)
+
+_LATIN_EDGE = re.compile(r"^[^0-9a-z]+|[^0-9a-z]+$")
+
+
+class Morph(NamedTuple):
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def _latin_term(form: str) -> str:
+    word = _LATIN_EDGE.sub("", unicodedata.normalize("NFKC", form).lower())
+    if not word:
+        return ""
+    if word.isalpha() and len(word) > 3:
+        return _english_stemmer().stemWord(word)
+    return word
+
+
+def _base_tag(tag: str) -> str:
+    # Kiwi marks irregular conjugations as "VV-R", "VA-I" …
+    return tag.split("-", 1)[0]
+
+
+def morph_terms(morphs: Sequence[Morph], *, compounds: bool = True) -> list[str]:
+    """Index terms for one sentence's morphemes, in order, with repeats."""
+    terms: list[str] = []
+    previous: Morph | None = None
+    noun_run: list[Morph] = []
+
+    def flush_run() -> None:
+        if compounds and len(noun_run) > 1:
+            # Whole compounds ("연차휴가") beside their parts ("연차", "휴가"):
+            # a searcher may type either.
+            terms.append("".join(m.form for m in noun_run))
+        noun_run.clear()
+
+    for morph in morphs:
+        tag = _base_tag(morph.tag)
+        adjacent = previous is not None and previous.end == morph.start
+        if tag in NOUN_TAGS:
+            if not (noun_run and noun_run[-1].end == morph.start):
+                flush_run()
+            noun_run.append(morph)
+        else:
+            flush_run()
+        term = _term_for(morph, tag)
+        if term and term not in STOP_TERMS:
+            terms.append(term)
+        if (
+            tag in UNIT_TAGS
+            and previous is not None
+            and adjacent
+            and _base_tag(previous.tag) == "SN"
+        ):
+            terms.append(previous.form.replace(",", "") + morph.form)
+        previous = morph
+    flush_run()
+    return terms
+
+
+def _term_for(morph: Morph, tag: str) -> str:
+    if tag == "SL":
+        return _latin_term(morph.form)
+    if tag == "SN":
+        return morph.form.replace(",", "")
+    if tag in ("W_EMAIL", "W_URL", "W_SERIAL", "W_HASHTAG"):
+        return unicodedata.normalize("NFKC", morph.form).lower()
+    if tag in PREDICATE_TAGS:
+        return morph.form + "다"
+    if tag in KEEP_TAGS:
+        return unicodedata.normalize("NFKC", morph.form).lower()
+    return ""
+
+
+def unique(terms: Iterable[str]) -> list[str]:
+    """Distinct terms in first-seen order."""
+    return list(dict.fromkeys(terms))
