@@ -1,0 +1,1 @@
+"""The demo corpus: a fictional Korean company handbook for ``jisik demo`` and the tests."""
