@@ -55,9 +55,10 @@ class LexicalIndex:
     def delete(self, chunk_ids: Sequence[int]) -> None:
         if not chunk_ids:
             return
-        writer = self._writer_()
-        for chunk_id in chunk_ids:
-            writer.delete_documents_by_term("chunk_id", int(chunk_id))
+        # By query, not by term: tantivy-py turns a Python int term into an i64
+        # term, which never matches this u64 field.
+        query = tantivy.Query.term_set_query(self._schema, "chunk_id", [int(c) for c in chunk_ids])
+        self._writer_().delete_documents_by_query(query)
 
     def commit(self) -> None:
         if self._writer is not None:
