@@ -765,6 +765,19 @@ def test_ooxml_missing_part(tmp_path: Path, ext: str) -> None:
 
 
 @pytest.mark.parametrize("ext", sorted(OOXML))
+def test_ooxml_zip_with_encrypted_entries(tmp_path: Path, ext: str) -> None:
+    path = make_zip(tmp_path / f"zipcrypto.{ext}", {"[Content_Types].xml": b"<Types/>"})
+    data = bytearray(path.read_bytes())
+    # Set the "encrypted" flag bit in both the local and the central directory header.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + offset
+        data[at] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ParseError, match="zip entries are password-protected"):
+        OOXML[ext][0].parse(path)
+
+
+@pytest.mark.parametrize("ext", sorted(OOXML))
 def test_ooxml_zip_bomb_is_refused(
     tmp_path: Path, ext: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

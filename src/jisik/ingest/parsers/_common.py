@@ -270,6 +270,8 @@ def check_ooxml(path: Path, kind: str) -> None:
         raise ParseError(f"not a valid {kind} file: the zip archive is damaged") from exc
     if "[Content_Types].xml" not in {info.filename for info in infos}:
         raise ParseError(f"not a valid {kind} file: a zip archive, but not an Office document")
+    if any(info.flag_bits & 0x1 for info in infos):  # zipfile raises RuntimeError on these
+        raise ParseError(f"not a valid {kind} file: its zip entries are password-protected")
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
         mb = MAX_UNCOMPRESSED_BYTES >> 20
         raise ParseError(f"not a valid {kind} file: it expands to over {mb} MB (zip bomb?)")
