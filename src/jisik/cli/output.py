@@ -12,8 +12,8 @@ from rich.table import Table
 
 from jisik.types import AddReport, Answer, DocumentInfo, Hit
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def emit_json(data: object) -> None:

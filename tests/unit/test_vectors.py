@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import numpy as np
+
+from jisik.index import vectors as vectors_module
+from jisik.index.vectors import VectorIndex
+
+
+def _unit(n: int, dim: int, seed: int) -> np.ndarray:
+    m = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_segments_merge_and_tombstones_are_dropped(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(vectors_module, "MAX_SEGMENTS", 3)
+    index = VectorIndex(tmp_path, 16)
+    data = _unit(50, 16, 0)
+    for start in range(0, 50, 10):  # five commits: would be five segments
+        index.add(list(range(start, start + 10)), data[start : start + 10])
+        index.commit()
+    assert len(index._segments) <= 3
+    index.delete(list(range(0, 30)))
+    index.commit()  # 60 % dead rows: compaction rewrites without them
+    assert len(index) == 20
+    assert sum(s.size for s in index._segments) == 20
+    assert index.search(data[40], 1)[0][0] == 40
+    reopened = VectorIndex(tmp_path, 16)
+    assert len(reopened) == 20 and reopened.search(data[45], 1)[0][0] == 45
+
+
+def test_large_segments_get_a_graph_and_find_neighbours(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(vectors_module, "HNSW_MIN_VECTORS", 500)
+    data = _unit(800, 32, 1)
+    index = VectorIndex(tmp_path, 32)
+    index.add(list(range(1000, 1800)), data)
+    index.commit()
+    assert index._segments[0].graph is not None
+    found = [index.search(data[i], 1)[0][0] for i in range(0, 800, 50)]
+    assert found == list(range(1000, 1800, 50))
+    assert index.scores(data[7], [1007])[1007] > 0.99
+
+
+def test_orphan_segments_from_a_crashed_commit_are_removed(tmp_path: Path):
+    index = VectorIndex(tmp_path, 8)
+    index.add([1, 2], _unit(2, 8, 2))
+    index.commit()
+    (tmp_path / "seg-999999").mkdir()  # written, but the manifest never swapped
+    reopened = VectorIndex(tmp_path, 8)
+    assert not (tmp_path / "seg-999999").exists()
+    assert len(reopened) == 2
