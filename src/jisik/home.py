@@ -94,7 +94,11 @@ def check_manifest(found: dict, expected: dict, root: Path) -> None:
             f"{root} was written by a newer jisik (schema {found.get('schema_version')}); "
             "upgrade jisik"
         )
-    for key, what in (("index_backend", "index backend"), ("embedder", "embedder")):
+    for key, what in (
+        ("index_backend", "index backend"),
+        ("index_schema", "index schema"),
+        ("embedder", "embedder"),
+    ):
         if found.get(key) != expected.get(key):
             raise HomeMismatchError(
                 f"{root} was built with {what} {_show(found.get(key))} but the current "

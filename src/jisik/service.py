@@ -27,7 +27,7 @@ from jisik.embed.registry import make_embedder
 from jisik.errors import InvalidQueryError, NotFoundError, ParseError
 from jisik.home import SCHEMA_VERSION, HomeLayout, HomeMissingError, check_manifest
 from jisik.index.base import Index, IndexEntry
-from jisik.index.registry import open_index
+from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
 from jisik.ingest.chunker import ChunkingConfig, chunk_document
 from jisik.ingest.discover import discover
 from jisik.ingest.prepare import PreparedFile, file_facts, prepare, prepare_text
@@ -36,6 +36,7 @@ from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine, sqlite_url
 from jisik.store.records import PENDING, RETIRED, NewVersion, Records
 from jisik.text.analyzer import Analyzer, AnalyzerConfig, shared_analyzer
+from jisik.text.grams import hangul_bigrams
 from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Section
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class Jisik:
                 else None
             ),
             "index_backend": self.settings.index_backend,
+            "index_schema": INDEX_SCHEMA_VERSION,
             "chunking": {
                 "target_chars": self.chunking.target_chars,
                 "max_chars": self.chunking.max_chars,
@@ -264,6 +266,7 @@ class Jisik:
                 terms=terms,
                 title_terms=title_terms(chunk.heading),
                 vector=None if vectors is None else vectors[offset + i],
+                grams=tuple(hangul_bigrams(chunk.text)),
             )
             for i, (chunk_id, chunk, terms) in enumerate(
                 zip(chunk_ids, chunked.chunks, chunked.chunk_terms, strict=True)

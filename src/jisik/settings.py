@@ -38,11 +38,12 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 100
     title_boost: float = 0.5
+    bigram_weight: float = 0.0
     chunk_target_chars: int = 600
     chunk_max_chars: int = 1200
     chunk_overlap_sentences: int = 1
     max_file_mb: int = 200
-    abstain_threshold: float = 0.3
+    abstain_threshold: float = 0.4
     answer_sentences: int = 2
 
     def validate(self) -> Settings:

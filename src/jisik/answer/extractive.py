@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jisik.answer.answer_types import expected_kinds, kind_factor
+from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
 from jisik.embed.base import Embedder
@@ -23,8 +25,13 @@ from jisik.types import Answer, Citation, Hit
 
 MAX_PASSAGES = 5
 RANK_DECAY = 0.04  # a sentence from the 2nd passage loses 4 % against the 1st …
-SIMILARITY_FLOOR = 0.25  # USE cosine below this says nothing about relevance
+SIMILARITY_FLOOR = 0.35  # USE cosine below this says nothing about relevance
 SIMILARITY_SPAN = 0.35  # … and at FLOOR + SPAN it counts as a full match
+CONTEXT_CREDIT = 0.4  # a question term found next to the sentence, or in its heading
+BIGRAM_WEIGHT = 0.25  # surface overlap: robust to the analyzer's occasional slips
+SHORT_SENTENCE_CHARS = 15  # headings and fragments rarely answer anything
+SHORT_SENTENCE_FACTOR = 0.6
+SECOND_SENTENCE_SHARE = 0.8  # a further sentence must be nearly as good as the best
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ class ExtractiveAnswerer:
         for candidate in candidates[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if candidate.score >= max(self.threshold, 0.6 * chosen[0].score) and not any(
+            if candidate.score >= max(self.threshold, SECOND_SENTENCE_SHARE * chosen[0].score) and not any(
                 _overlaps(candidate, c) for c in chosen
             ):
                 chosen.append(candidate)
@@ -74,24 +81,44 @@ class ExtractiveAnswerer:
         if not hits:
             return []
         weights = self._term_weights(question)
-        total = sum(weights.values())
+        total = sum(weights.values()) or 1.0
+        kinds = expected_kinds(question)
+        bigrams = question_bigrams(question)
         analyses = self.analyzer.analyze_many([h.text for h in hits])
+        context_terms = self._context_terms(hits)
         raw: list[tuple[int, Hit, int, int, float]] = []
         for rank, (hit, analysis) in enumerate(zip(hits, analyses, strict=True)):
-            for sentence in analysis.sentences:
-                terms = set(sentence.terms)
-                covered = sum(w for t, w in weights.items() if t in terms)
-                coverage = covered / total if total else 0.0
+            sentences = analysis.sentences
+            for i, sentence in enumerate(sentences):
+                own = set(sentence.terms)
+                near = {t for s in sentences[max(0, i - 1) : i + 2] for t in s.terms}
+                near |= context_terms[rank]
+                coverage = sum(
+                    w if t in own else CONTEXT_CREDIT * w if t in near else 0.0
+                    for t, w in weights.items()
+                ) / total
                 raw.append((rank, hit, sentence.start, sentence.end, coverage))
         similarity = self._similarities(question, [h.text[a:b] for _, h, a, b, _ in raw])
         out = []
         for (rank, hit, start, end, coverage), sim in zip(raw, similarity, strict=True):
+            text = hit.text[start:end]
             semantic = min(1.0, max(0.0, (sim - SIMILARITY_FLOOR) / SIMILARITY_SPAN))
-            evidence = max(coverage, 0.5 * coverage + 0.5 * semantic, 0.8 * semantic)
+            evidence = max(coverage, 0.7 * coverage + 0.3 * semantic)
+            evidence = (1 - BIGRAM_WEIGHT) * evidence + BIGRAM_WEIGHT * bigram_coverage(
+                bigrams, text
+            )
+            evidence *= kind_factor(kinds, text)
+            if len(text.strip()) < SHORT_SENTENCE_CHARS:
+                evidence *= SHORT_SENTENCE_FACTOR
             score = evidence * (1.0 - RANK_DECAY * rank)
             out.append(_Candidate(rank, hit, start, end, coverage, score))
         out.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
         return out
+
+    def _context_terms(self, hits: list[Hit]) -> list[set[str]]:
+        """Terms of each passage's title and heading: context a sentence inherits."""
+        labels = [f"{h.title}\n{h.location}" for h in hits]
+        return [set(a.terms) for a in self.analyzer.analyze_many(labels)]
 
     def _term_weights(self, question: str) -> dict[str, float]:
         terms = list(dict.fromkeys(self.analyzer.query_terms(question)))

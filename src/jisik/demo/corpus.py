@@ -961,9 +961,9 @@ DEMO_DOCUMENTS: tuple[DemoDocument, ...] = (
 
 SAMPLE_QUESTIONS: tuple[DemoQuestion, ...] = (
     DemoQuestion(
-        question="How many days of annual leave do new employees get?",
-        expected_file="hr/annual-leave.md",
-        expected_phrase="1개월 개근 시 1일",
+        question="VPN을 켜 두면 얼마 뒤에 연결이 자동으로 끊어지나요?",
+        expected_file="it/vpn-guide.docx",
+        expected_phrase="12시간이 지나면 자동으로 끊기고",
     ),
     DemoQuestion(
         question="회사 계정 비밀번호는 최소 몇 자 이상이어야 하나요?",

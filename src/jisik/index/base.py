@@ -18,6 +18,7 @@ class IndexEntry:
     terms: tuple[str, ...]
     title_terms: tuple[str, ...]
     vector: np.ndarray | None = field(default=None, compare=False)
+    grams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class LexicalQuery:
 
     terms: tuple[tuple[str, float], ...]
     title_boost: float = 0.5
+    grams: tuple[tuple[str, float], ...] = ()  # character bigrams, already weighted
 
 
 class Index(Protocol):

@@ -24,6 +24,7 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("version_id", indexed=True)
     builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("title", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("grams", tokenizer_name="whitespace", index_option="freq")
     return builder.build()
 
 
@@ -50,6 +51,8 @@ class LexicalIndex:
             document.add_unsigned("version_id", entry.version_id)
             document.add_text("body", " ".join(entry.terms))
             document.add_text("title", " ".join(entry.title_terms))
+            if entry.grams:
+                document.add_text("grams", " ".join(entry.grams))
             writer.add_document(document)
 
     def delete(self, chunk_ids: Sequence[int]) -> None:
@@ -90,6 +93,9 @@ class LexicalIndex:
             if query.title_boost > 0:
                 title = tantivy.Query.term_query(self._schema, "title", term)
                 clauses.append((tantivy.Occur.Should, _boosted(title, weight * query.title_boost)))
+        for gram, weight in query.grams:
+            grams = tantivy.Query.term_query(self._schema, "grams", gram)
+            clauses.append((tantivy.Occur.Should, _boosted(grams, weight)))
         if not clauses:
             return []
         searcher = self._searcher()

@@ -8,6 +8,8 @@ from jisik.errors import ConfigError
 from jisik.index.base import Index
 
 BACKENDS = ("embedded",)
+# What an index holds per chunk (fields, term kinds); a change needs `jisik reindex`.
+INDEX_SCHEMA_VERSION = 2
 
 
 def open_index(name: str, directory: Path, dim: int) -> Index:

@@ -12,7 +12,8 @@ from jisik.errors import InvalidQueryError
 from jisik.index.base import Index, LexicalQuery
 from jisik.search import fusion
 from jisik.settings import Settings
-from jisik.text.analyzer import Analyzer
+from jisik.text.analyzer import Analyzer, normalize
+from jisik.text.grams import hangul_bigrams
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class RetrievalOptions:
     rrf_k: int = 60
     candidates: int = 100
     title_boost: float = 0.5
+    bigram_weight: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalOptions:
@@ -33,6 +35,7 @@ class RetrievalOptions:
             rrf_k=settings.rrf_k,
             candidates=settings.candidates,
             title_boost=settings.title_boost,
+            bigram_weight=settings.bigram_weight,
         )
 
 
@@ -51,9 +54,14 @@ class Retriever:
 
     def lexical_query(self, text: str) -> LexicalQuery:
         counts = Counter(self.analyzer.query_terms(text))
+        grams: tuple[tuple[str, float], ...] = ()
+        if self.options.bigram_weight > 0:
+            gram_counts = Counter(hangul_bigrams(normalize(text)))
+            grams = tuple((g, self.options.bigram_weight * n) for g, n in gram_counts.items())
         return LexicalQuery(
             terms=tuple((term, float(n)) for term, n in counts.items()),
             title_boost=self.options.title_boost,
+            grams=grams,
         )
 
     def embed_query(self, text: str) -> np.ndarray | None:
@@ -67,7 +75,7 @@ class Retriever:
         if self.embedder is None and mode != "lexical":
             mode = "lexical"
         query = self.lexical_query(text)
-        if not query.terms and mode == "lexical":
+        if not query.terms and not query.grams and mode == "lexical":
             raise InvalidQueryError(
                 "the question has no searchable words (only punctuation or particles?)"
             )
@@ -81,7 +89,9 @@ class Retriever:
 
     def _hybrid(self, query: LexicalQuery, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         depth = max(self.options.candidates, k)
-        lexical = dict(self.index.search_lexical(query, depth)) if query.terms else {}
+        lexical = (
+            dict(self.index.search_lexical(query, depth)) if query.terms or query.grams else {}
+        )
         dense_hits = dict(self.index.search_dense(vector, depth))
         if self.options.fusion == "rrf":
             weights = (1.0 - self.options.dense_weight, self.options.dense_weight)

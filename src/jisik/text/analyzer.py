@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from jisik.text.terms import Morph, morph_terms
 
-ANALYZER_RULES_VERSION = 1
+ANALYZER_RULES_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,15 @@ STOP_TERMS = frozenset(
     }
 )
 
-_LATIN_EDGE = re.compile(r"^[^0-9a-z]+|[^0-9a-z]+$")
+# English function words: dropped like Korean particles (after stemming).
+ENGLISH_STOP = frozenset(
+    "a an the of to in on at for by with from and or but is are was were be been do does did "
+    "how what when where which who whom why can could should would will shall may might must "
+    "i you he she it we they me my your our their this that these those there here get got "
+    "have has had not no as if than then so into about".split()
+)
+
+_LATIN_EDGE = re.compile(r"^[^0-9A-Za-z]+|[^0-9A-Za-z]+$")
 
 
 class Morph(NamedTuple):
@@ -50,8 +58,10 @@ def _english_stemmer() -> snowballstemmer.stemmer:
 
 
 def _latin_term(form: str) -> str:
-    word = _LATIN_EDGE.sub("", unicodedata.normalize("NFKC", form).lower())
-    if not word:
+    original = _LATIN_EDGE.sub("", unicodedata.normalize("NFKC", form))
+    word = original.lower()
+    # "IT", "OR", "AS" in capitals are acronyms, not function words.
+    if not word or (word in ENGLISH_STOP and not (original.isupper() and len(original) > 1)):
         return ""
     if word.isalpha() and len(word) > 3:
         return _english_stemmer().stemWord(word)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import logging
 import struct
 import zlib
@@ -83,12 +85,42 @@ def _page_sections(reader: PdfReader, path: Path) -> tuple[Section, ...]:
             )
             continue
         lines = normalize_text((raw or "").replace("\x00", "")).split("\n")
-        text = join_lines(line.strip() for line in lines)  # leading spaces are layout
+        text = join_lines(reflow([line.strip() for line in lines]))  # leading spaces are layout
         if text:
             sections.append(Section(text=text, location=f"p. {number}"))
     if failed and not sections:
         raise ParseError("not a valid PDF file: the text of its pages cannot be read")
     return tuple(sections)
+
+
+_SENTENCE_END = re.compile(r"[.!?。:;)\]」』]$|(다|요|음|함|됨|임)[.]?$")
+_LIST_ITEM = re.compile(r"^([-•·▪○●※*]|\d+[.)]|[가-하][.)]|\(\d+\))\s")
+WRAP_FRACTION = 0.75
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Join the visual lines of a wrapped paragraph back into one line.
+
+    PDF text comes line by line as laid out on the page; a newline there is not
+    a sentence boundary. A line is joined to the next when it is nearly as long
+    as the longest line of the page and does not end a sentence, and the next
+    line does not start a list item.
+    """
+    width = max((len(line) for line in lines), default=0)
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and line and not _LIST_ITEM.match(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+        current = out[-1] if out else ""
+        joining = bool(
+            line
+            and len(line) >= WRAP_FRACTION * width
+            and not _SENTENCE_END.search(current)
+        )
+    return out
 
 
 def _title(reader: PdfReader) -> str:

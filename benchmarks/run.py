@@ -1,0 +1,177 @@
+"""Speed benchmark: ingest, embedding, index build and query latency on a synthetic corpus.
+
+    python benchmarks/run.py --size 100k|1m [--out FILE] [--seed 0] [--keep]
+
+Each phase runs in its own process (so each has its own peak RSS) in a
+temporary folder under /tmp that is deleted afterwards (unless --keep). Writes
+the figures as JSON (default benchmarks/results/speed-<size>.json) and prints a
+summary. See benchmarks/README.md for what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import speed
+
+SIZES = {"100k": 100_000, "1m": 1_000_000}
+PHASES = ("ingest", "embed", "build", "query")
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"hybrid_p95_ms": 30.0, "lexical_p50_ms": 5.0, "peak_rss_mb": 4096.0}
+
+
+def in_process(function, *args):
+    """Run one phase in a fresh process, so its peak RSS is its own."""
+    load = os.getloadavg()[0]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        result = pool.submit(function, *args).result()
+    # Other processes on the machine skew every figure; record how busy it was.
+    result["load_avg_1m"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+    return result
+
+
+def machine() -> dict:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory / 1024**3, 1),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {
+            name: version(name)
+            for name in ("jisik", "tantivy", "usearch", "kiwipiepy", "numpy", "SQLAlchemy")
+        },
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def targets(result: dict) -> dict:
+    query, build = result.get("query"), result.get("build")
+    out = {}
+    if query:
+        out["hybrid_p95_ms"] = _check(query["hybrid"]["with_hydration"]["p95_ms"], TARGETS["hybrid_p95_ms"])
+        out["lexical_p50_ms"] = _check(query["lexical"]["with_hydration"]["p50_ms"], TARGETS["lexical_p50_ms"])
+        out["query_peak_rss_mb"] = _check(query["peak_rss_mb"], TARGETS["peak_rss_mb"])
+    if build:
+        out["build_peak_rss_mb"] = _check(build["peak_rss_mb"], TARGETS["peak_rss_mb"])
+    return out
+
+
+def _check(value: float, limit: float) -> dict:
+    return {"value": value, "target": limit, "met": value <= limit}
+
+
+def summary(result: dict) -> str:
+    lines = [f"jisik speed, {result['size']} chunks, {result['machine']['cpus']} CPUs, "
+             f"Python {result['machine']['python']}, {result['date']}"]
+    if ingest := result.get("ingest"):
+        lines.append(
+            f"ingest  {ingest['documents']} docs, {ingest['chars']:,} chars, {ingest['chunks']} chunks: "
+            f"add {ingest['add_chars_per_s']:,} chars/s, analyze alone {ingest['analyze_chars_per_s']:,} chars/s"
+        )
+    if embed := result.get("embed"):
+        lines.append(
+            f"embed   {embed['chunks_per_s']} chunks/s ({embed['mean_chunk_chars']} chars each); "
+            f"one query p50 {embed['query']['p50_ms']} ms, p95 {embed['query']['p95_ms']} ms"
+        )
+    if build := result.get("build"):
+        disk = build["disk_mb"]
+        lines.append(
+            f"build   {build['chunks']:,} chunks in {build['build_s']} s "
+            f"(+{build['seconds']['generate']} s generating) {build['seconds']}; "
+            f"disk MB lexical {disk['lexical']}, dense {disk['dense']}, sqlite {disk['sqlite']}; "
+            f"peak RSS {build['peak_rss_mb']} MB"
+        )
+    if query := result.get("query"):
+        lines.append(f"query   {query['queries']} queries, k=10 (ms)   retrieval p50/p95   +hydration p50/p95")
+        for mode in ("lexical", "dense", "hybrid"):
+            r, h = query[mode]["retrieval"], query[mode]["with_hydration"]
+            lines.append(f"        {mode:8s} {r['p50_ms']:>20} / {r['p95_ms']:<8} {h['p50_ms']:>10} / {h['p95_ms']}")
+        lines.append(f"        RSS MB {query['rss_mb']}, peak {query['peak_rss_mb']}")
+    busy = [p for p in PHASES if max(result.get(p, {}).get("load_avg_1m", [0])) > result["machine"]["cpus"]]
+    if busy:
+        lines.append(f"warning: load average above the CPU count during {', '.join(busy)}: figures are pessimistic")
+    for name, check in result.get("targets", {}).items():
+        lines.append(f"target  {name}: {check['value']} <= {check['target']}: {'met' if check['met'] else 'MISSED'}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=sorted(SIZES), required=True)
+    parser.add_argument("--out", type=Path, help="JSON result file (default results/speed-<size>.json)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset of " + ",".join(PHASES))
+    parser.add_argument("--documents", type=int, default=2000, help="files for the ingest phase")
+    parser.add_argument("--embed-chunks", type=int, default=2000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=50_000, help="chunks per index add")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp"), help="where the temporary home goes")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary home")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of the query loops here")
+    args = parser.parse_args()
+    phases = [p for p in args.phases.split(",") if p]
+    if unknown := set(phases) - set(PHASES):
+        parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
+    if "query" in phases and "build" not in phases:
+        parser.error("the query phase needs the build phase")
+
+    size = SIZES[args.size]
+    result: dict = {
+        "size": size,
+        "seed": args.seed,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "machine": machine(),
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="jisik-speed-", dir=args.workdir))
+    started = time.perf_counter()
+    try:
+        if "ingest" in phases:
+            result["ingest"] = in_process(speed.ingest, workdir, args.documents, args.seed)
+        if "embed" in phases:
+            result["embed"] = in_process(speed.embed, args.embed_chunks, 200, args.seed)
+        if "build" in phases:
+            result["build"] = in_process(speed.build, workdir / "home", size, args.seed, args.batch)
+        if "query" in phases:
+            result["query"] = in_process(
+                speed.query, workdir / "home", args.queries, args.warmup, args.seed, args.profile
+            )
+    finally:
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    result["targets"] = targets(result)
+    out = args.out or RESULTS / f"speed-{args.size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(summary(result))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
