@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from synthetic import CHUNKS_PER_DOC, DIM, SyntheticCorpus, term_agreement
 
 MB = 1024 * 1024

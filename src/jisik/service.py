@@ -368,20 +368,7 @@ class Jisik:
         ranked = self.retriever.search(query, k * 2 + 5, mode)
         stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
         hits = [
-            Hit(
-                chunk_id=chunk_id,
-                doc_id=s.doc_id,
-                version=s.version,
-                title=s.title,
-                source=s.source,
-                location=s.location,
-                start=s.start,
-                end=s.end,
-                text=s.text,
-                score=score,
-            )
-            for chunk_id, score in ranked
-            if (s := stored.get(chunk_id)) is not None
+            stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored
         ]
         return hits[:k]
 

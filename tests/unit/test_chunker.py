@@ -1,4 +1,5 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jisik.ingest.chunker import ChunkingConfig, assemble, chunk_document
 from jisik.text.analyzer import Analyzer

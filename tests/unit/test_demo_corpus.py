@@ -251,13 +251,12 @@ def test_a_hwpx_paragraph_splits_a_word_across_runs(corpus: Path) -> None:
 # --- sample questions -----------------------------------------------------------
 
 
-def test_sample_questions_are_four_korean_and_one_english() -> None:
+def test_sample_questions_are_korean_and_each_about_another_document() -> None:
+    # An English question would need a cross-lingual embedder stronger than the
+    # offline default; the demo shows what the default install does well.
     assert len(SAMPLE_QUESTIONS) == 5
     assert all(isinstance(q, DemoQuestion) for q in SAMPLE_QUESTIONS)
-    korean = [q for q in SAMPLE_QUESTIONS if HANGUL.search(q.question)]
-    english = [q for q in SAMPLE_QUESTIONS if q.question.isascii()]
-    assert len(korean) == 4 and len(english) == 1
-    assert HANGUL.search(english[0].expected_phrase)  # answered from a Korean document
+    assert all(HANGUL.search(q.question) for q in SAMPLE_QUESTIONS)
     assert len({q.expected_file for q in SAMPLE_QUESTIONS}) == 5
 
 

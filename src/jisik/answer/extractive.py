@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from jisik.answer.answer_types import expected_kinds, kind_factor
-from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
+from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.embed.base import Embedder
 from jisik.text.analyzer import Analyzer
 from jisik.types import Answer, Citation, Hit

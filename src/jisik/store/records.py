@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
-from jisik.types import Chunk, DocumentInfo, Span
+from jisik.types import Chunk, DocumentInfo, Hit, Span
 
 PENDING, ACTIVE, RETIRED = "pending", "active", "retired"
 
@@ -49,6 +49,20 @@ class StoredChunk:
     start: int
     end: int
     text: str
+
+    def as_hit(self, score: float) -> Hit:
+        return Hit(
+            chunk_id=self.chunk_id,
+            doc_id=self.doc_id,
+            version=self.version,
+            title=self.title,
+            source=self.source,
+            location=self.location,
+            start=self.start,
+            end=self.end,
+            text=self.text,
+            score=score,
+        )
 
 
 class Records:
@@ -97,18 +111,7 @@ class Records:
             )
             session.add(version)
             session.flush()
-            rows = [
-                ChunkRow(
-                    version_id=version.id,
-                    ordinal=c.ordinal,
-                    start=c.start,
-                    end=c.end,
-                    location=c.location,
-                    heading=c.heading,
-                    text=c.text,
-                )
-                for c in new.chunks
-            ]
+            rows = _chunk_rows(version.id, new.chunks)
             session.add_all(rows)
             session.flush()
             if new.groups is not None:
@@ -227,18 +230,7 @@ class Records:
         """Swap a version's chunks for new ones (reindex with new chunking)."""
         with Session(self.engine) as session, session.begin():
             session.execute(delete(ChunkRow).where(ChunkRow.version_id == version_id))
-            rows = [
-                ChunkRow(
-                    version_id=version_id,
-                    ordinal=c.ordinal,
-                    start=c.start,
-                    end=c.end,
-                    location=c.location,
-                    heading=c.heading,
-                    text=c.text,
-                )
-                for c in chunks
-            ]
+            rows = _chunk_rows(version_id, chunks)
             session.add_all(rows)
             session.flush()
             return [r.id for r in rows]
@@ -301,6 +293,21 @@ class Records:
                 .where(VersionRow.state == ACTIVE)
             )
             return {"documents": documents or 0, "chunks": chunks or 0}
+
+
+def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
+    return [
+        ChunkRow(
+            version_id=version_id,
+            ordinal=c.ordinal,
+            start=c.start,
+            end=c.end,
+            location=c.location,
+            heading=c.heading,
+            text=c.text,
+        )
+        for c in chunks
+    ]
 
 
 def _document_select():

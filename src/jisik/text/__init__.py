@@ -1,5 +1,5 @@
 """Korean-aware text analysis shared by indexing and querying."""
 
-from jisik.text.analyzer import Analyzer, AnalyzerConfig, AnalyzedText
+from jisik.text.analyzer import AnalyzedText, Analyzer, AnalyzerConfig
 
 __all__ = ["Analyzer", "AnalyzerConfig", "AnalyzedText"]

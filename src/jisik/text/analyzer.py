@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from jisik.text.terms import Morph, morph_terms
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -13,7 +12,12 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from jisik.errors import ParseError
-from jisik.ingest.parsers._common import clean_title, join_lines, normalize_text, require_nonempty
+from jisik.ingest.parsers._common import (
+    clean_title,
+    join_lines,
+    normalize_text,
+    require_nonempty,
+)
 from jisik.types import ParsedDocument, Section
 
 logger = logging.getLogger(__name__)
