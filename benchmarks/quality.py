@@ -15,6 +15,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from jisik.errors import InvalidQueryError
@@ -26,7 +27,14 @@ from jisik.settings import load_settings
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def run_set(name: str, split: str | None, modes: list[str], embedder: str, overrides: dict) -> dict:
+def run_set(
+    name: str,
+    split: str | None,
+    modes: list[str],
+    embedder: str,
+    overrides: dict,
+    dense_weights: list[float],
+) -> dict:
     dataset = load_dataset(DATA / name, split)
     out: dict = {"queries": len(dataset.queries), "modes": {}}
     with tempfile.TemporaryDirectory(prefix=f"jisik-q-{name}-") as home:
@@ -36,7 +44,14 @@ def run_set(name: str, split: str | None, modes: list[str], embedder: str, overr
             jisik.add_texts((f"{name}:{p.id}", p.title, p.text) for p in dataset.corpus)
             out["ingest_seconds"] = round(time.perf_counter() - started, 1)
             prefix = len(name) + 1
-            for mode in modes:
+            plans = [(m, None) for m in modes if m != "hybrid" or not dense_weights]
+            if "hybrid" in modes:
+                plans += [("hybrid", w) for w in dense_weights]
+            base_options = jisik.retriever.options
+            for mode, weight in plans:
+                if weight is not None:
+                    jisik.retriever.options = replace(base_options, dense_weight=weight)
+                label = mode if weight is None else f"hybrid@{weight}"
                 runs, latencies = [], []
                 for query in dataset.queries:
                     started = time.perf_counter()
@@ -51,8 +66,8 @@ def run_set(name: str, split: str | None, modes: list[str], embedder: str, overr
                 latencies.sort()
                 metrics["p50_ms"] = round(1000 * latencies[len(latencies) // 2], 2)
                 metrics["p95_ms"] = round(1000 * latencies[int(len(latencies) * 0.95)], 2)
-                out["modes"][mode] = metrics
-                print(name, mode, metrics, file=sys.stderr, flush=True)
+                out["modes"][label] = metrics
+                print(name, label, metrics, file=sys.stderr, flush=True)
     return out
 
 
@@ -62,14 +77,18 @@ def main() -> None:
     parser.add_argument("--split", default="test")
     parser.add_argument("--modes", default="lexical,dense,hybrid")
     parser.add_argument("--embedder", default="use")
+    parser.add_argument(
+        "--dense-weights", default="", help="comma list: evaluate hybrid at each dense weight"
+    )
     parser.add_argument("--set", action="append", default=[], help="setting=value override")
     parser.add_argument("--out")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"shared data not found at {DATA}")
     overrides = dict(item.split("=", 1) for item in args.set)
+    weights = [float(w) for w in args.dense_weights.split(",") if w]
     results = {
-        name: run_set(name, args.split, args.modes.split(","), args.embedder, overrides)
+        name: run_set(name, args.split, args.modes.split(","), args.embedder, overrides, weights)
         for name in args.sets.split(",")
     }
     text = json.dumps(results, indent=2, ensure_ascii=False)

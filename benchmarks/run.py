@@ -3,8 +3,10 @@
     python benchmarks/run.py --size 100k|1m [--out FILE] [--seed 0] [--keep]
 
 Each phase runs in its own process (so each has its own peak RSS) in a
-temporary folder under /tmp that is deleted afterwards (unless --keep). Writes
-the figures as JSON (default benchmarks/results/speed-<size>.json) and prints a
+temporary folder under /tmp that is deleted afterwards (unless --keep), on a
+copy of src/jisik taken at the start (so edits made during a long run cannot
+mix two versions of the code). Writes the figures as JSON (default
+benchmarks/results/speed-<size>.json, rewritten after every phase) and prints a
 summary. See benchmarks/README.md for what is measured.
 """
 
@@ -16,6 +18,7 @@ import multiprocessing
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +31,8 @@ import speed
 
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 PHASES = ("ingest", "embed", "build", "query")
-RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
 TARGETS = {"hybrid_p95_ms": 30.0, "lexical_p50_ms": 5.0, "peak_rss_mb": 4096.0}
 
 
@@ -40,6 +44,19 @@ def in_process(function, *args):
     # Other processes on the machine skew every figure; record how busy it was.
     result["load_avg_1m"] = [round(load, 2), round(os.getloadavg()[0], 2)]
     return result
+
+
+def snapshot_source(workdir: Path) -> dict:
+    """Copy src/jisik into workdir and put it first on the path the phase processes inherit."""
+    shutil.copytree(ROOT / "src" / "jisik", workdir / "src" / "jisik",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, str(workdir / "src"))
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"), "src_modified": bool(git("status", "--porcelain", "src"))}
 
 
 def machine() -> dict:
@@ -131,6 +148,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50_000, help="chunks per index add")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp"), help="where the temporary home goes")
     parser.add_argument("--keep", action="store_true", help="keep the temporary home")
+    parser.add_argument("--bigram-weight", type=float, help="query-side bigram weight (default: the setting's default)")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the query loops here")
     args = parser.parse_args()
     phases = [p for p in args.phases.split(",") if p]
@@ -147,28 +165,28 @@ def main() -> None:
         "machine": machine(),
     }
     workdir = Path(tempfile.mkdtemp(prefix="jisik-speed-", dir=args.workdir))
+    out = args.out or RESULTS / f"speed-{args.size}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    calls = {
+        "ingest": (speed.ingest, workdir, args.documents, args.seed),
+        "embed": (speed.embed, args.embed_chunks, 200, args.seed),
+        "build": (speed.build, workdir / "home", size, args.seed, args.batch),
+        "query": (speed.query, workdir / "home", args.queries, args.warmup, args.seed,
+                  args.bigram_weight, args.profile),
+    }
     started = time.perf_counter()
     try:
-        if "ingest" in phases:
-            result["ingest"] = in_process(speed.ingest, workdir, args.documents, args.seed)
-        if "embed" in phases:
-            result["embed"] = in_process(speed.embed, args.embed_chunks, 200, args.seed)
-        if "build" in phases:
-            result["build"] = in_process(speed.build, workdir / "home", size, args.seed, args.batch)
-        if "query" in phases:
-            result["query"] = in_process(
-                speed.query, workdir / "home", args.queries, args.warmup, args.seed, args.profile
-            )
+        result["source"] = snapshot_source(workdir)
+        for phase in phases:
+            result[phase] = in_process(*calls[phase])
+            result["total_s"] = round(time.perf_counter() - started, 1)
+            result["targets"] = targets(result)
+            out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     finally:
         if args.keep:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    result["total_s"] = round(time.perf_counter() - started, 1)
-    result["targets"] = targets(result)
-    out = args.out or RESULTS / f"speed-{args.size}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(summary(result))
     print(f"written to {out}")
 

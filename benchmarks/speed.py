@@ -18,6 +18,7 @@ import hashlib
 import json
 import resource
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -167,6 +168,7 @@ def build(home: Path, size: int, seed: int, batch: int) -> dict:
     from jisik.index.files import directory_size
     from jisik.store.database import migrate, open_engine, sqlite_url
     from jisik.store.schema import ChunkRow, DocumentRow, VersionRow
+    from jisik.text.grams import hangul_bigrams
 
     if batch % CHUNKS_PER_DOC:
         raise ValueError(f"batch must be a multiple of {CHUNKS_PER_DOC}")
@@ -190,8 +192,16 @@ def build(home: Path, size: int, seed: int, batch: int) -> dict:
             connection.execute(insert(VersionRow.__table__), versions)
             connection.execute(insert(ChunkRow.__table__), rows)
         stored = time.perf_counter()
+        # As Jisik._entries: analyzer terms, title terms, vector and Hangul bigrams.
         index.add([
-            IndexEntry(first + i + 1, (first + i) // CHUNKS_PER_DOC + 1, c.terms, c.title_terms, vectors[i])
+            IndexEntry(
+                chunk_id=first + i + 1,
+                version_id=(first + i) // CHUNKS_PER_DOC + 1,
+                terms=c.terms,
+                title_terms=c.title_terms,
+                vector=vectors[i],
+                grams=tuple(hangul_bigrams(c.text)),
+            )
             for i, c in enumerate(chunks)
         ])
         added = time.perf_counter()
@@ -247,9 +257,19 @@ class PrecomputedOnly:
         raise RuntimeError("query vectors are precomputed in this benchmark")
 
 
-def query(home: Path, queries: int, warmup: int, seed: int, profile: Path | None = None) -> dict:
+def query(
+    home: Path,
+    queries: int,
+    warmup: int,
+    seed: int,
+    bigram_weight: float | None = None,
+    profile: Path | None = None,
+) -> dict:
+    from dataclasses import replace
+
     from jisik.index.embedded import EmbeddedIndex
     from jisik.search.retriever import RetrievalOptions, Retriever
+    from jisik.settings import Settings
     from jisik.store.database import open_engine, sqlite_url
     from jisik.store.records import Records
 
@@ -260,13 +280,16 @@ def query(home: Path, queries: int, warmup: int, seed: int, profile: Path | None
     index = EmbeddedIndex(home / "index", DIM)
     engine = open_engine(sqlite_url(home / "jisik.db"))
     records = Records(engine)
-    retriever = Retriever(index, analyzer, PrecomputedOnly(), RetrievalOptions())
+    options = RetrievalOptions.from_settings(Settings(home=home))  # the defaults
+    if bigram_weight is not None:
+        options = replace(options, bigram_weight=bigram_weight)
+    retriever = Retriever(index, analyzer, PrecomputedOnly(), options)
     rss_open = rss_mb()
     modes = ("lexical", "dense", "hybrid")
     for mode in modes:
         for text, vector in zip(warm_questions, warm_vectors, strict=True):
             records.active_chunks([key for key, _ in retriever.search(text, 10, mode, vector)])
-    out: dict = {"queries": len(questions), "warmup": len(warm_questions)}
+    out: dict = {"queries": len(questions), "warmup": len(warm_questions), "options": asdict(options)}
     for mode in modes:
         retrieval, total, found, hydrated = [], [], 0, 0
         profiler = cProfile.Profile() if profile else None

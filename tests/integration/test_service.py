@@ -147,3 +147,24 @@ def test_dense_and_lexical_modes(jisik, handbook):
     assert jisik.search("비밀번호", k=1, mode="lexical")[0].source.endswith("password.txt")
     dense = jisik.search("비밀번호는 12자 이상", k=1, mode="dense")
     assert dense and dense[0].source.endswith("password.txt")
+
+
+def test_oversized_files_are_refused_with_the_setting_to_change(tmp_path, handbook):
+    settings = load_settings(tmp_path / "home", embedder="hashing", max_file_mb=1)
+    big = handbook / "big.txt"
+    big.write_text("연차휴가 규정 " * 200_000, encoding="utf-8")
+    with Jisik(settings) as service:
+        report = service.add([handbook])
+    assert report.added == 4
+    (failure,) = report.failed
+    assert failure.path == str(big) and "max_file_mb" in failure.error
+
+
+def test_texts_are_ingested_like_files(jisik):
+    report = jisik.add_texts(
+        [("api:1", "출장 규정", "해외 출장 숙박비는 1박 20만 원까지입니다."), ("api:2", "빈 문서", "  ")]
+    )
+    assert report.added == 1 and report.failed[0].path == "api:2"
+    assert jisik.add_texts([("api:1", "출장 규정", "해외 출장 숙박비는 1박 20만 원까지입니다.")]).unchanged == 1
+    hit = jisik.search("해외 출장 숙박비", k=1)[0]
+    assert hit.source == "api:1" and hit.title == "출장 규정"

@@ -117,11 +117,12 @@ def show_answer(answer: Answer) -> None:
 
 
 def show_documents(documents: Sequence[DocumentInfo]) -> None:
-    table = Table("id", "title", "format", "v", "chunks", "groups", "source")
+    table = Table("title", "format", "v", "chunks", "groups", "source")
+    table.add_column("id", no_wrap=True)
     for d in documents:
         table.add_row(
-            d.doc_id, d.title, d.format, str(d.version), str(d.chunks),
-            ",".join(d.groups) or "(everyone)", d.source,
+            d.title, d.format, str(d.version), str(d.chunks),
+            ",".join(d.groups) or "(everyone)", d.source, d.doc_id,
         )
     console.print(table)
 
