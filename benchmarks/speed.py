@@ -25,6 +25,7 @@ import numpy as np
 from synthetic import CHUNKS_PER_DOC, DIM, SyntheticCorpus, term_agreement
 
 MB = 1024 * 1024
+ADD_SLICE = 5_000  # entries per Index.add call (Jisik.add sends up to 4,000)
 
 
 def peak_rss_mb() -> float:
@@ -192,18 +193,21 @@ def build(home: Path, size: int, seed: int, batch: int) -> dict:
             connection.execute(insert(VersionRow.__table__), versions)
             connection.execute(insert(ChunkRow.__table__), rows)
         stored = time.perf_counter()
-        # As Jisik._entries: analyzer terms, title terms, vector and Hangul bigrams.
-        index.add([
-            IndexEntry(
-                chunk_id=first + i + 1,
-                version_id=(first + i) // CHUNKS_PER_DOC + 1,
-                terms=c.terms,
-                title_terms=c.title_terms,
-                vector=vectors[i],
-                grams=tuple(hangul_bigrams(c.text)),
-            )
-            for i, c in enumerate(chunks)
-        ])
+        # As Jisik._entries: analyzer terms, title terms, vector and Hangul bigrams;
+        # added in slices (nothing is committed in between) to bound the memory
+        # the entries take, as Jisik.add does with its batches.
+        for at in range(0, count, ADD_SLICE):
+            index.add([
+                IndexEntry(
+                    chunk_id=first + i + 1,
+                    version_id=(first + i) // CHUNKS_PER_DOC + 1,
+                    terms=chunks[i].terms,
+                    title_terms=chunks[i].title_terms,
+                    vector=vectors[i],
+                    grams=tuple(hangul_bigrams(chunks[i].text)),
+                )
+                for i in range(at, min(at + ADD_SLICE, count))
+            ])
         added = time.perf_counter()
         timings["generate"] += generated - started
         timings["sqlite"] += stored - generated

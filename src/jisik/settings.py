@@ -37,8 +37,8 @@ class Settings:
     dense_weight: float = 0.2
     rrf_k: int = 60
     candidates: int = 100
-    title_boost: float = 0.5
-    bigram_weight: float = 0.0
+    title_boost: float = 1.0
+    bigram_weight: float = 0.2
     chunk_target_chars: int = 600
     chunk_max_chars: int = 1200
     chunk_overlap_sentences: int = 1

@@ -13,7 +13,7 @@ from jisik.index.base import Index, LexicalQuery
 from jisik.search import fusion
 from jisik.settings import Settings
 from jisik.text.analyzer import Analyzer, normalize
-from jisik.text.grams import hangul_bigrams
+from jisik.text.grams import query_bigrams
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +23,8 @@ class RetrievalOptions:
     dense_weight: float = 0.2
     rrf_k: int = 60
     candidates: int = 100
-    title_boost: float = 0.5
-    bigram_weight: float = 0.0
+    title_boost: float = 1.0
+    bigram_weight: float = 0.2
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetrievalOptions:
@@ -56,7 +56,7 @@ class Retriever:
         counts = Counter(self.analyzer.query_terms(text))
         grams: tuple[tuple[str, float], ...] = ()
         if self.options.bigram_weight > 0:
-            gram_counts = Counter(hangul_bigrams(normalize(text)))
+            gram_counts = Counter(query_bigrams(normalize(text)))
             grams = tuple((g, self.options.bigram_weight * n) for g, n in gram_counts.items())
         return LexicalQuery(
             terms=tuple((term, float(n)) for term, n in counts.items()),
