@@ -169,6 +169,17 @@ class Jisik:
                 except ParseError as exc:
                     failed.append(AddFailure(str(item.path), str(exc)))
                     continue
+                except Exception as exc:  # noqa: BLE001 - one file must not stop a batch
+                    # A parser bug on an odd file: report it with the type, keep going.
+                    log.exception("unexpected error while reading %s", item.path)
+                    failed.append(
+                        AddFailure(
+                            str(item.path),
+                            f"unexpected error while reading the file ({type(exc).__name__}: "
+                            f"{exc}); the rest was ingested — please report this file",
+                        )
+                    )
+                    continue
                 if current is None:
                     added += 1
                 else:

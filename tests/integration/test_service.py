@@ -168,3 +168,16 @@ def test_texts_are_ingested_like_files(jisik):
     assert jisik.add_texts([("api:1", "출장 규정", "해외 출장 숙박비는 1박 20만 원까지입니다.")]).unchanged == 1
     hit = jisik.search("해외 출장 숙박비", k=1)[0]
     assert hit.source == "api:1" and hit.title == "출장 규정"
+
+
+def test_a_parser_bug_on_one_file_does_not_stop_the_batch(jisik, handbook, monkeypatch):
+    from jisik.ingest.parsers import markdown
+
+    def broken(path):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(markdown, "parse", broken)
+    report = jisik.add([handbook])
+    assert report.added == 3
+    (failure,) = report.failed
+    assert failure.path.endswith("leave.md") and "IndexError" in failure.error
