@@ -60,7 +60,7 @@ class Jisik:
                 f"no jisik home at {settings.home}; add documents first with `jisik add PATH` "
                 "or point --home / JISIK_HOME at an existing home"
             )
-        self.analyzer: Analyzer = shared_analyzer(AnalyzerConfig())
+        self.analyzer: Analyzer = shared_analyzer(AnalyzerConfig(user_dictionary=settings.user_dictionary))
         self.embedder: Embedder | None = make_embedder(
             settings.embedder,
             url=settings.embed_url,

@@ -43,6 +43,7 @@ class Settings:
     chunk_max_chars: int = 1200
     chunk_overlap_sentences: int = 1
     max_file_mb: int = 200
+    user_dictionary: str = ""
     abstain_threshold: float = 0.4
     answer_sentences: int = 2
 

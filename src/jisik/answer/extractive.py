@@ -86,15 +86,21 @@ class ExtractiveAnswerer:
         bigrams = question_bigrams(question)
         analyses = self.analyzer.analyze_many([h.text for h in hits])
         context_terms = self._context_terms(hits)
+        context_text = [f"{h.title} {h.location}".lower() for h in hits]
         raw: list[tuple[int, Hit, int, int, float]] = []
         for rank, (hit, analysis) in enumerate(zip(hits, analyses, strict=True)):
             sentences = analysis.sentences
             for i, sentence in enumerate(sentences):
                 own = set(sentence.terms)
+                own_text = hit.text[sentence.start : sentence.end].lower()
                 near = {t for s in sentences[max(0, i - 1) : i + 2] for t in s.terms}
                 near |= context_terms[rank]
                 coverage = sum(
-                    w if t in own else CONTEXT_CREDIT * w if t in near else 0.0
+                    w
+                    if _found(t, own, own_text)
+                    else CONTEXT_CREDIT * w
+                    if _found(t, near, context_text[rank])
+                    else 0.0
                     for t, w in weights.items()
                 ) / total
                 raw.append((rank, hit, sentence.start, sentence.end, coverage))
@@ -135,6 +141,15 @@ class ExtractiveAnswerer:
             return [0.0] * len(sentences)
         vectors = self.embedder.embed([question, *sentences])
         return [float(s) for s in np.asarray(vectors[1:]) @ np.asarray(vectors[0])]
+
+
+def _found(term: str, terms: set[str], text: str) -> bool:
+    """A question term is in a sentence as a term, or verbatim inside a longer word.
+
+    The verbatim check catches compounds the analyzer split differently in the
+    question and in the document ("헬프" + "데스크" against "헬프데스크").
+    """
+    return term in terms or (len(term) >= 2 and term in text)
 
 
 def _overlaps(a: _Candidate, b: _Candidate) -> bool:

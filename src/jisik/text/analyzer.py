@@ -8,11 +8,15 @@ manifest so an index is never queried with a different analyzer.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
+from jisik.errors import ConfigError
 from jisik.text.terms import Morph, morph_terms
 
 ANALYZER_RULES_VERSION = 2
@@ -22,6 +26,32 @@ ANALYZER_RULES_VERSION = 2
 class AnalyzerConfig:
     compounds: bool = True
     workers: int = 0  # 0: Kiwi picks (all cores)
+    user_dictionary: str = ""  # path of extra "word TAG" lines, beside the bundled ones
+
+
+def _read_words(text: str, origin: str) -> list[tuple[str, str]]:
+    words = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isupper():
+            raise ConfigError(f"{origin}:{number}: expected 'word TAG' (e.g. '내선 NNG'), got {line!r}")
+        words.append((normalize(parts[0]), parts[1]))
+    return words
+
+
+def dictionary_words(config: AnalyzerConfig) -> list[tuple[str, str]]:
+    bundled = resources.files("jisik.text").joinpath("workplace_words.txt")
+    words = _read_words(bundled.read_text(encoding="utf-8"), "workplace_words.txt")
+    if config.user_dictionary:
+        path = Path(config.user_dictionary).expanduser()
+        try:
+            words += _read_words(path.read_text(encoding="utf-8"), str(path))
+        except OSError as exc:
+            raise ConfigError(f"cannot read user_dictionary {path}: {exc}") from exc
+    return words
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +90,13 @@ class Analyzer:
         """What the manifest records; a change here requires a reindex."""
         import kiwipiepy
 
+        words = "\n".join(f"{w} {t}" for w, t in dictionary_words(self.config))
         return {
             "name": "kiwi",
             "kiwi_version": kiwipiepy.__version__.rsplit(".", 1)[0],
             "rules_version": ANALYZER_RULES_VERSION,
             "compounds": self.config.compounds,
+            "dictionary": hashlib.sha256(words.encode("utf-8")).hexdigest()[:12],
         }
 
     @property
@@ -74,7 +106,10 @@ class Analyzer:
                 if self._kiwi is None:
                     from kiwipiepy import Kiwi
 
-                    self._kiwi = Kiwi(num_workers=self.config.workers or -1)
+                    kiwi = Kiwi(num_workers=self.config.workers or -1)
+                    for word, tag in dictionary_words(self.config):
+                        kiwi.add_user_word(word, tag, 0)
+                    self._kiwi = kiwi
         return self._kiwi
 
     def analyze(self, text: str) -> AnalyzedText:
