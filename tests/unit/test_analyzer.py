@@ -51,3 +51,24 @@ def test_morph_terms_rules_are_pure():
     morphs = [Morph("보안", "NNG", 0, 2), Morph("규정", "NNG", 2, 4), Morph("을", "JKO", 4, 5)]
     assert morph_terms(morphs) == ["보안", "규정", "보안규정"]
     assert morph_terms(morphs, compounds=False) == ["보안", "규정"]
+
+
+def test_bundled_workplace_words_fix_question_misreadings():
+    # Without the bundled entry Kiwi reads "내선" in this question as a verb.
+    assert "내선" in Analyzer().query_terms("헬프데스크에 전화하려면 내선 몇 번으로 걸어야 하나요?")
+
+
+def test_user_dictionary_adds_words_and_changes_the_description(tmp_path):
+    import pytest
+
+    from jisik.errors import ConfigError
+    from jisik.text.analyzer import AnalyzerConfig
+
+    words = tmp_path / "words.txt"
+    words.write_text("# 우리 회사 용어\n빛누리시스템 NNP\n", encoding="utf-8")
+    custom = Analyzer(AnalyzerConfig(user_dictionary=str(words)))
+    assert "빛누리시스템" in custom.query_terms("빛누리시스템에 로그인")
+    assert custom.describe()["dictionary"] != Analyzer().describe()["dictionary"]
+    words.write_text("빛누리시스템\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="words.txt:1"):
+        Analyzer(AnalyzerConfig(user_dictionary=str(words))).describe()
