@@ -2,9 +2,11 @@
 
 No language model: every word of the answer is a sentence of a stored document,
 so it cannot invent anything. A sentence is scored by how much of the question's
-information (IDF-weighted terms) it covers, blended with the passage's rank and,
-when an embedder is configured, its semantic similarity to the question (which is
-what lets an English question find a Korean sentence).
+information (IDF-weighted terms) it covers, itself or in its neighbours and
+heading, by surface bigram overlap, by whether it can hold the kind of value
+asked for (a number, a date, an e-mail address), by its passage's rank and, when
+an embedder is configured, a little by semantic similarity. Below the threshold
+the answerer abstains rather than guess.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from jisik.answer.citations import cite
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.embed.base import Embedder
 from jisik.text.analyzer import Analyzer
-from jisik.types import Answer, Citation, Hit
+from jisik.types import Answer, Hit
 
 MAX_PASSAGES = 5
 RANK_DECAY = 0.04  # a sentence from the 2nd passage loses 4 % against the 1st …
@@ -69,9 +71,8 @@ class ExtractiveAnswerer:
         for candidate in candidates[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if candidate.score >= max(self.threshold, SECOND_SENTENCE_SHARE * chosen[0].score) and not any(
-                _overlaps(candidate, c) for c in chosen
-            ):
+            good_enough = max(self.threshold, SECOND_SENTENCE_SHARE * chosen[0].score)
+            if candidate.score >= good_enough and not any(_overlaps(candidate, c) for c in chosen):
                 chosen.append(candidate)
         citations = tuple(cite(n, c.hit, c.start, c.end) for n, c in enumerate(chosen, start=1))
         text = " ".join(f"{_one_line(c.text)} [{c.n}]" for c in citations)
@@ -163,5 +164,3 @@ def _overlaps(a: _Candidate, b: _Candidate) -> bool:
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
-
-__all__ = ["ExtractiveAnswerer", "Citation"]
