@@ -3,9 +3,12 @@
     python benchmarks/quality.py [--sets korquad1,autorag-ko,msmarco-ko] [--split test]
                                  [--modes lexical,dense,hybrid] [--out results.json]
 
-Each corpus passage is ingested as one document into a temporary home; queries
+A tuning helper around ``jisik.eval.runner`` (the code behind ``jisik eval``):
+each corpus passage is ingested as one document into a temporary home; queries
 of the split (if the set has one) are run and documents ranked by their best
-chunk. Prints R@1/R@5/R@10/MRR@10/nDCG@10 per set and mode.
+chunk. Prints R@1/R@5/R@10/MRR@10/nDCG@10 per set and mode; ``--set`` overrides
+settings and ``--dense-weights`` sweeps the hybrid weight on one ingest. For a
+report with baselines and answers, use ``jisik eval DATASET_DIR``.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from jisik.errors import InvalidQueryError
 from jisik.eval.dataset import load_dataset
-from jisik.eval.metrics import dedupe_documents, summarize
+from jisik.eval.runner import ingest_dataset, run_mode
 from jisik.service import Jisik
 from jisik.settings import load_settings
 
@@ -35,13 +37,15 @@ def run_set(
     overrides: dict,
     dense_weights: list[float],
 ) -> dict:
+    """`jisik eval`'s measuring loop, plus a sweep over hybrid dense weights on one
+    ingest (which `jisik eval` does not do: it measures the configured settings)."""
     dataset = load_dataset(DATA / name, split)
     out: dict = {"queries": len(dataset.queries), "modes": {}}
     with tempfile.TemporaryDirectory(prefix=f"jisik-q-{name}-") as home:
         settings = load_settings(Path(home), embedder=embedder, **overrides)
         with Jisik(settings) as jisik:
             started = time.perf_counter()
-            jisik.add_texts((f"{name}:{p.id}", p.title, p.text) for p in dataset.corpus)
+            ingest_dataset(jisik, dataset)
             out["ingest_seconds"] = round(time.perf_counter() - started, 1)
             prefix = len(name) + 1
             plans = [(m, None) for m in modes if m != "hybrid" or not dense_weights]
@@ -52,22 +56,16 @@ def run_set(
                 if weight is not None:
                     jisik.retriever.options = replace(base_options, dense_weight=weight)
                 label = mode if weight is None else f"hybrid@{weight}"
-                runs, latencies = [], []
-                for query in dataset.queries:
-                    started = time.perf_counter()
-                    try:
-                        hits = jisik.search(query.text, k=30, mode=mode)
-                    except InvalidQueryError:  # nothing searchable: counts as a miss
-                        hits = []
-                    latencies.append(time.perf_counter() - started)
-                    ranked = dedupe_documents(h.source[prefix:] for h in hits)
-                    runs.append((ranked, query.relevant))
-                metrics = {k: round(v, 4) for k, v in summarize(runs).items()}
-                latencies.sort()
-                metrics["p50_ms"] = round(1000 * latencies[len(latencies) // 2], 2)
-                metrics["p95_ms"] = round(1000 * latencies[int(len(latencies) * 0.95)], 2)
-                out["modes"][label] = metrics
-                print(name, label, metrics, file=sys.stderr, flush=True)
+                run = run_mode(
+                    jisik,
+                    dataset.queries,
+                    mode,
+                    lambda h: h.source[prefix:],
+                    answers=False,  # answer quality: benchmarks/answers.py or `jisik eval`
+                    label=label,
+                )
+                out["modes"][label] = run.metrics
+                print(name, label, run.metrics, file=sys.stderr, flush=True)
     return out
 
 
