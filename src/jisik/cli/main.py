@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from jisik.cli import output
+from jisik.cli.eval import register as register_eval
 from jisik.errors import JisikError
 from jisik.service import Jisik
 from jisik.settings import load_settings
@@ -249,6 +250,9 @@ def demo(
         return run_demo(target, embedder, json)
 
     _run(body)
+
+
+register_eval(app)
 
 
 def main() -> None:
