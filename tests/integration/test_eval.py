@@ -58,8 +58,8 @@ SUBSETS = {
 @pytest.mark.shared_data
 @pytest.mark.parametrize("dataset", list(SUBSETS))
 def test_quality_does_not_regress(dataset: str):
-    """Default settings and embedder; fails when any metric drops more than 0.01
-    below its expected value."""
+    """Default settings plus the offline USE embedder (so hybrid is exercised too);
+    fails when any metric drops more than 0.01 below its expected value."""
     if not (SHARED_DATA / dataset).is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA / dataset}")
     subset = SUBSETS[dataset]
@@ -68,6 +68,7 @@ def test_quality_does_not_regress(dataset: str):
         split=subset["split"],
         limit=subset["limit"],
         mode=",".join(subset["modes"]),
+        embedder="use",
         baselines=False,  # reference points, not guarded
     )
     measured = result.to_json()

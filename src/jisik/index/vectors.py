@@ -110,6 +110,8 @@ class VectorIndex:
             if self._pending_keys:
                 keys = np.concatenate(self._pending_keys)
                 vectors = np.concatenate(self._pending_vectors)
+                # Drop the parts at once: at a million vectors each copy is a gigabyte.
+                self._pending_keys, self._pending_vectors = [], []
                 segments.append(self._write_segment(keys, vectors))
             segments = self._merge(segments, deleted)
             live_keys = {int(k) for s in segments for k in s.keys}
@@ -141,7 +143,7 @@ class VectorIndex:
         path = self.directory / name
         path.mkdir()
         np.save(path / "keys.npy", keys)
-        np.save(path / "vectors.npy", vectors.astype(np.float16))
+        np.save(path / "vectors.npy", np.asarray(vectors, dtype=np.float16))
         if len(keys) >= HNSW_MIN_VECTORS:
             self._build_graph(path, keys, vectors)
         return self._open_segment(name)
@@ -151,7 +153,8 @@ class VectorIndex:
 
         log.info("building HNSW graph for %d vectors", len(keys))
         graph = Index(ndim=self.dim, metric="ip", dtype="f16", connectivity=16)
-        graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float32))
+        # float16 as stored: usearch takes it directly, without a float32 copy.
+        graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float16))
         graph.save(str(path / "graph.usearch"))
 
     def _merge(self, segments: list[_Segment], deleted: set[int]) -> list[_Segment]:
