@@ -14,6 +14,7 @@ write, and the next ``add`` re-ingests what did not make it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -26,11 +27,17 @@ from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
 from jisik.errors import InvalidQueryError, NotFoundError, ParseError
 from jisik.home import SCHEMA_VERSION, HomeLayout, HomeMissingError, check_manifest
-from jisik.index.base import Index, IndexEntry
+from jisik.index.base import PUBLIC, Index, IndexEntry, Readers
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
 from jisik.ingest.chunker import ChunkingConfig, chunk_document
 from jisik.ingest.discover import discover
-from jisik.ingest.prepare import PreparedFile, file_facts, prepare, prepare_text
+from jisik.ingest.prepare import (
+    FileFacts,
+    PreparedFile,
+    file_facts,
+    prepare,
+    prepare_text,
+)
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine, sqlite_url
@@ -50,7 +57,9 @@ MAX_QUERY_CHARS = 2000
 class Jisik:
     """One home, opened once; thread-safe for concurrent reads."""
 
-    def __init__(self, settings: Settings, *, create: bool = True, rebuilding: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, create: bool = True, rebuilding: bool = False
+    ) -> None:
         """Open (or create) the home. ``rebuilding`` skips the manifest check: only
         ``reindex`` uses it, since rebuilding is the fix for a mismatch."""
         self.settings = settings
@@ -60,7 +69,9 @@ class Jisik:
                 f"no jisik home at {settings.home}; add documents first with `jisik add PATH` "
                 "or point --home / JISIK_HOME at an existing home"
             )
-        self.analyzer: Analyzer = shared_analyzer(AnalyzerConfig(user_dictionary=settings.user_dictionary))
+        self.analyzer: Analyzer = shared_analyzer(
+            AnalyzerConfig(user_dictionary=settings.user_dictionary)
+        )
         self.embedder: Embedder | None = make_embedder(
             settings.embedder,
             url=settings.embed_url,
@@ -77,13 +88,18 @@ class Jisik:
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
         self.index: Index = open_index(
-            settings.index_backend, self.layout.index, self.embedder.dim if self.embedder else 0
+            settings.index_backend,
+            self.layout.index,
+            self.embedder.dim if self.embedder else 0,
         )
         self._build_readers()
 
     def _build_readers(self) -> None:
         self.retriever = Retriever(
-            self.index, self.analyzer, self.embedder, RetrievalOptions.from_settings(self.settings)
+            self.index,
+            self.analyzer,
+            self.embedder,
+            RetrievalOptions.from_settings(self.settings),
         )
         self.answerer: Answerer = ExtractiveAnswerer(
             self.analyzer,
@@ -100,7 +116,11 @@ class Jisik:
             "schema_version": SCHEMA_VERSION,
             "analyzer": self.analyzer.describe(),
             "embedder": (
-                {"name": self.settings.embedder, "id": self.embedder.id, "dim": self.embedder.dim}
+                {
+                    "name": self.settings.embedder,
+                    "id": self.embedder.id,
+                    "dim": self.embedder.dim,
+                }
                 if self.embedder
                 else None
             ),
@@ -163,7 +183,7 @@ class Jisik:
                     if current == facts.content_hash:
                         unchanged += 1
                         if group_set is not None:
-                            self.records.set_groups(facts.doc_id, group_set)
+                            self._regroup(facts.doc_id, group_set)
                         continue
                     batch.append(prepare(item.path, facts, self.analyzer, self.chunking))
                 except ParseError as exc:
@@ -215,6 +235,8 @@ class Jisik:
                 current = self.records.active_hash(source)
                 if current == prepared.facts.content_hash:
                     unchanged += 1
+                    if group_set is not None:
+                        self._regroup(prepared.facts.doc_id, group_set)
                     continue
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
                 batch.append(prepared)
@@ -226,7 +248,9 @@ class Jisik:
 
     @staticmethod
     def _batch_full(batch: list[PreparedFile]) -> bool:
-        return len(batch) >= BATCH_FILES or sum(len(p.chunked.chunks) for p in batch) >= BATCH_CHUNKS
+        return (
+            len(batch) >= BATCH_FILES or sum(len(p.chunked.chunks) for p in batch) >= BATCH_CHUNKS
+        )
 
     def _commit_batch(self, batch: list[PreparedFile], groups: tuple[str, ...] | None) -> None:
         if not batch:
@@ -237,6 +261,9 @@ class Jisik:
         offset = 0
         for prepared in batch:
             chunked = prepared.chunked
+            readers = _readers_of(
+                groups if groups is not None else self.records.groups(prepared.facts.doc_id)
+            )
             version_id, chunk_ids = self.records.write_pending(
                 NewVersion(
                     doc_id=prepared.facts.doc_id,
@@ -257,12 +284,22 @@ class Jisik:
             )
             pending.append(version_id)
             entries.extend(
-                self._entries(version_id, chunk_ids, prepared.title, chunked, vectors, offset)
+                self._entries(
+                    version_id,
+                    chunk_ids,
+                    prepared.title,
+                    chunked,
+                    vectors,
+                    offset,
+                    readers,
+                )
             )
             offset += len(chunk_ids)
         self._index_and_activate(pending, entries)
 
-    def _entries(self, version_id, chunk_ids, title, chunked, vectors, offset) -> list[IndexEntry]:
+    def _entries(
+        self, version_id, chunk_ids, title, chunked, vectors, offset, readers
+    ) -> list[IndexEntry]:
         title_cache: dict[str, tuple[str, ...]] = {}
 
         def title_terms(heading: str) -> tuple[str, ...]:
@@ -278,6 +315,7 @@ class Jisik:
                 title_terms=title_terms(chunk.heading),
                 vector=None if vectors is None else vectors[offset + i],
                 grams=tuple(hangul_bigrams(chunk.text)),
+                readers=readers,
             )
             for i, (chunk_id, chunk, terms) in enumerate(
                 zip(chunk_ids, chunked.chunks, chunked.chunk_terms, strict=True)
@@ -323,6 +361,35 @@ class Jisik:
         if leftovers:
             log.warning("cleaning up %d versions left by an interrupted write", len(leftovers))
             self._purge(leftovers)
+
+    def set_groups(self, doc_id: str, groups: Sequence[str]) -> DocumentInfo:
+        """Change who may read a document (no groups: everyone)."""
+        with self.layout.write_lock():
+            self._recover()
+            if self.records.document(doc_id) is None:
+                raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
+            self._regroup(doc_id, tuple(sorted(set(groups))))
+            return self.records.document(doc_id)[0]
+
+    def _regroup(self, doc_id: str, groups: tuple[str, ...]) -> None:
+        """Re-version a document under new reader groups.
+
+        Readers are stored with every index entry (that is what lets the filter run
+        inside the index), so a group change writes a new version with the same
+        text through the usual pending → active path: crash-safe, and the old
+        entries with the old groups disappear with the old version.
+        """
+        if self.records.groups(doc_id) == groups:
+            return
+        row = self.records.active_version(doc_id)
+        if row is None:
+            return
+        sections = json.loads(row.sections_json)
+        parts = tuple(Section(row.text[a:b], loc, heading) for a, b, loc, heading in sections)
+        chunked = chunk_document(parts, self.analyzer, self.chunking)
+        source = self.records.source(doc_id)
+        facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
+        self._commit_batch([PreparedFile(facts, row.title, row.format, parts, chunked)], groups)
 
     def remove(self, doc_id: str) -> DocumentInfo:
         with self.layout.write_lock():
@@ -370,22 +437,29 @@ class Jisik:
             vectors = self.embedder.embed(
                 [_embedding_text(title, c.heading, c.text) for c in chunked.chunks]
             )
-        self.index.add(self._entries(version_id, chunk_ids, title, chunked, vectors, 0))
+        readers = _readers_of(self.records.version_groups(version_id))
+        self.index.add(self._entries(version_id, chunk_ids, title, chunked, vectors, 0, readers))
 
     # --- reading ------------------------------------------------------------
 
-    def search(self, query: str, k: int = 10, mode: str | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, mode: str | None = None, readers: Readers = None
+    ) -> list[Hit]:
+        """The best passages ``readers`` may see (``None``: no restriction)."""
         query = _check_query(query)
-        ranked = self.retriever.search(query, k * 2 + 5, mode)
+        ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers)
         stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
-        hits = [
-            stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored
-        ]
+        if readers is not None:
+            # The index already filtered; this re-check against the records only
+            # matters in the moment a group change is between its two commits.
+            allowed = self.records.readable({c.doc_id for c in stored.values()}, readers)
+            stored = {i: c for i, c in stored.items() if c.doc_id in allowed}
+        hits = [stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored]
         return hits[:k]
 
-    def ask(self, question: str, k: int = 5) -> Answer:
+    def ask(self, question: str, k: int = 5, readers: Readers = None) -> Answer:
         question = _check_query(question)
-        answer = self.answerer.answer(question, self.search(question, k))
+        answer = self.answerer.answer(question, self.search(question, k, readers=readers))
         texts: dict[tuple[str, int], str] = {}
 
         def document_text(citation) -> str:
@@ -399,11 +473,12 @@ class Jisik:
             verify(citation, document_text)
         return answer
 
-    def documents(self) -> list[DocumentInfo]:
-        return self.records.documents()
+    def documents(self, readers: Readers = None) -> list[DocumentInfo]:
+        return self.records.documents(readers)
 
-    def document(self, doc_id: str) -> tuple[DocumentInfo, str]:
-        found = self.records.document(doc_id)
+    def document(self, doc_id: str, readers: Readers = None) -> tuple[DocumentInfo, str]:
+        """A document and its text; one ``readers`` may not read is reported as missing."""
+        found = self.records.document(doc_id, readers)
         if found is None:
             raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
         return found
@@ -412,9 +487,7 @@ class Jisik:
         counts = self.records.counts()
         index_stats = self.index.stats()
         database_bytes = sum(
-            p.stat().st_size
-            for p in self.layout.root.glob("jisik.db*")
-            if p.is_file()
+            p.stat().st_size for p in self.layout.root.glob("jisik.db*") if p.is_file()
         )
         return {
             "home": str(self.layout.root),
@@ -428,6 +501,11 @@ class Jisik:
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
         }
+
+
+def _readers_of(groups: Sequence[str]) -> tuple[str, ...]:
+    """Index reader tokens of a document: its groups, or PUBLIC when it has none."""
+    return tuple(sorted(groups)) if groups else (PUBLIC,)
 
 
 def _embedding_text(title: str, heading: str, text: str) -> str:
@@ -444,4 +522,3 @@ def _check_query(text: str) -> str:
             f"the question is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
         )
     return text
-

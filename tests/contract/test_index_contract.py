@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jisik.index.base import IndexEntry, LexicalQuery
+from jisik.index.base import PUBLIC, IndexEntry, LexicalQuery
 from jisik.index.registry import open_index
 
 BACKENDS = ["embedded"]
@@ -106,3 +106,53 @@ def test_survives_reopening(filled, tmp_path):
     assert reopened.search_lexical(_query("비밀번호"), 10)[0][0] == 3
     assert reopened.search_dense(_vector(2), 1)[0][0] == 2
     reopened.close()
+
+
+def _restricted(chunk_id: int, readers: tuple[str, ...], terms: str = "공통 규정") -> IndexEntry:
+    return IndexEntry(
+        chunk_id, chunk_id, tuple(terms.split()), (), _vector(chunk_id), readers=readers
+    )
+
+
+@pytest.fixture
+def shared(index):
+    """Twelve chunks sharing terms: 0-3 public, 4-7 for hr, 8-11 for hr and finance."""
+    index.add(
+        [_restricted(i, (PUBLIC,)) for i in range(4)]
+        + [_restricted(i, ("hr",)) for i in range(4, 8)]
+        + [_restricted(i, ("finance", "hr")) for i in range(8, 12)]
+    )
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("readers", "expected"),
+    [
+        (None, set(range(12))),
+        (frozenset({PUBLIC}), set(range(4))),
+        (frozenset({PUBLIC, "hr"}), set(range(12))),
+        (frozenset({"finance"}), set(range(8, 12))),
+        (frozenset({"legal"}), set()),
+        (frozenset(), set()),
+    ],
+)
+def test_reader_filter_applies_inside_both_searches(shared, readers, expected):
+    lexical = {c for c, _ in shared.search_lexical(_query("공통 규정"), 20, readers)}
+    dense = {c for c, _ in shared.search_dense(_vector(5), 20, readers)}
+    assert lexical == expected
+    assert dense == expected
+
+
+def test_reader_filter_fills_top_k_with_readable_chunks(shared):
+    # The filter is part of the query: k=3 gives 3 finance chunks, not the top 3
+    # overall minus the forbidden ones.
+    readers = frozenset({"finance"})
+    assert len(shared.search_lexical(_query("공통"), 3, readers)) == 3
+    assert len(shared.search_dense(_vector(1), 3, readers)) == 3
+
+
+def test_reader_filter_does_not_change_scores(shared):
+    everyone = dict(shared.search_lexical(_query("공통 규정"), 20))
+    public = dict(shared.search_lexical(_query("공통 규정"), 20, frozenset({PUBLIC})))
+    assert all(abs(public[c] - everyone[c]) < 1e-6 for c in public)

@@ -19,7 +19,7 @@ def test_segments_merge_and_tombstones_are_dropped(tmp_path: Path, monkeypatch):
         index.add(list(range(start, start + 10)), data[start : start + 10])
         index.commit()
     assert len(index._segments) <= 3
-    index.delete(list(range(0, 30)))
+    index.delete(list(range(30)))
     index.commit()  # 60 % dead rows: compaction rewrites without them
     assert len(index) == 20
     assert sum(s.size for s in index._segments) == 20
@@ -48,3 +48,34 @@ def test_orphan_segments_from_a_crashed_commit_are_removed(tmp_path: Path):
     reopened = VectorIndex(tmp_path, 8)
     assert not (tmp_path / "seg-999999").exists()
     assert len(reopened) == 2
+
+
+def test_restricted_search_on_a_graph_segment_finds_k_readable_rows(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(vectors_module, "HNSW_MIN_VECTORS", 500)
+    data = _unit(1000, 32, 3)
+    readers = [("hr",) if i % 10 == 0 else ("*",) for i in range(1000)]  # 10 % for hr
+    readers[1] = ("legal",)  # 0.1 %: takes the exact-scan path
+    index = VectorIndex(tmp_path, 32)
+    index.add(list(range(1000)), data, readers)
+    index.commit()
+    assert index._segments[0].graph is not None
+    hr = index.search(data[3], 10, frozenset({"hr"}))
+    assert len(hr) == 10 and all(key % 10 == 0 for key, _ in hr)
+    assert index.search(data[500], 1, frozenset({"hr"}))[0][0] == 500
+    assert [key for key, _ in index.search(data[3], 5, frozenset({"legal"}))] == [1]
+    assert index.search(data[3], 5, frozenset({"nobody"})) == []
+
+
+def test_reader_groups_survive_merges_and_reopening(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(vectors_module, "MAX_SEGMENTS", 2)
+    data = _unit(40, 16, 4)
+    index = VectorIndex(tmp_path, 16)
+    for start in range(0, 40, 10):
+        group = ("hr",) if start == 20 else ("*",)
+        index.add(list(range(start, start + 10)), data[start : start + 10], [group] * 10)
+        index.commit()
+    assert len(index._segments) <= 2
+    reopened = VectorIndex(tmp_path, 16)
+    found = {key for key, _ in reopened.search(data[0], 40, frozenset({"hr"}))}
+    assert found == set(range(20, 30))
+    assert reopened.readers_of([25, 5]) == {25: ("hr",), 5: ("*",)}

@@ -8,6 +8,14 @@ from typing import Protocol
 
 import numpy as np
 
+# The reader token of a document everyone may read. Group names cannot contain
+# "*" (they are validated as word characters), so it never collides with one.
+PUBLIC: str = "*"
+
+# Who is asking: the reader tokens (groups, plus PUBLIC) whose documents they may
+# see, or None for an unrestricted caller (the CLI on the home, an admin).
+Readers = frozenset[str] | None
+
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
@@ -19,6 +27,7 @@ class IndexEntry:
     title_terms: tuple[str, ...]
     vector: np.ndarray | None = field(default=None, compare=False)
     grams: tuple[str, ...] = ()
+    readers: tuple[str, ...] = (PUBLIC,)  # groups that may read the chunk's document
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,10 @@ class Index(Protocol):
 
     Writes are buffered until ``commit``; a crash before ``commit`` loses only the
     buffered writes. ``delete`` of an unknown id is a no-op (recovery relies on it).
+
+    Searches take ``readers`` and must apply it inside the query, so that top-k is
+    filled with readable chunks only; a chunk is readable when one of its
+    ``IndexEntry.readers`` is in the set. ``None`` means no restriction.
     """
 
     def add(self, entries: Sequence[IndexEntry]) -> None: ...
@@ -45,9 +58,13 @@ class Index(Protocol):
 
     def rollback(self) -> None: ...
 
-    def search_lexical(self, query: LexicalQuery, k: int) -> list[tuple[int, float]]: ...
+    def search_lexical(
+        self, query: LexicalQuery, k: int, readers: Readers = None
+    ) -> list[tuple[int, float]]: ...
 
-    def search_dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+    def search_dense(
+        self, vector: np.ndarray, k: int, readers: Readers = None
+    ) -> list[tuple[int, float]]: ...
 
     def dense_scores(self, vector: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]: ...
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jisik.index.base import IndexEntry, LexicalQuery
+from jisik.index.base import IndexEntry, LexicalQuery, Readers
 from jisik.index.lexical import LexicalIndex
 from jisik.index.vectors import VectorIndex
 
@@ -25,7 +25,9 @@ class EmbeddedIndex:
             with_vectors = [e for e in entries if e.vector is not None]
             if with_vectors:
                 self.vectors.add(
-                    [e.chunk_id for e in with_vectors], np.stack([e.vector for e in with_vectors])
+                    [e.chunk_id for e in with_vectors],
+                    np.stack([e.vector for e in with_vectors]),
+                    [e.readers for e in with_vectors],
                 )
 
     def delete(self, chunk_ids: Sequence[int]) -> None:
@@ -45,11 +47,15 @@ class EmbeddedIndex:
         if self.vectors is not None:
             self.vectors.rollback()
 
-    def search_lexical(self, query: LexicalQuery, k: int) -> list[tuple[int, float]]:
-        return self.lexical.search(query, k)
+    def search_lexical(
+        self, query: LexicalQuery, k: int, readers: Readers = None
+    ) -> list[tuple[int, float]]:
+        return self.lexical.search(query, k, readers)
 
-    def search_dense(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        return self.vectors.search(vector, k) if self.vectors is not None else []
+    def search_dense(
+        self, vector: np.ndarray, k: int, readers: Readers = None
+    ) -> list[tuple[int, float]]:
+        return self.vectors.search(vector, k, readers) if self.vectors is not None else []
 
     def dense_scores(self, vector: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]:
         return self.vectors.scores(vector, chunk_ids) if self.vectors is not None else {}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import tantivy
 
-from jisik.index.base import IndexEntry, LexicalQuery
+from jisik.index.base import IndexEntry, LexicalQuery, Readers
 from jisik.index.files import directory_size
 
 WRITER_HEAP_BYTES = 128_000_000
@@ -25,6 +25,8 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("title", tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("grams", tokenizer_name="whitespace", index_option="freq")
+    # One untokenized value per group that may read the chunk (or PUBLIC).
+    builder.add_text_field("readers", tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
@@ -53,6 +55,8 @@ class LexicalIndex:
             document.add_text("title", " ".join(entry.title_terms))
             if entry.grams:
                 document.add_text("grams", " ".join(entry.grams))
+            for reader in entry.readers:
+                document.add_text("readers", reader)
             writer.add_document(document)
 
     def delete(self, chunk_ids: Sequence[int]) -> None:
@@ -85,7 +89,11 @@ class LexicalIndex:
                 self._meta_mtime = mtime
         return self._index.searcher()
 
-    def search(self, query: LexicalQuery, k: int) -> list[tuple[int, float]]:
+    def search(
+        self, query: LexicalQuery, k: int, readers: Readers = None
+    ) -> list[tuple[int, float]]:
+        if readers is not None and not readers:
+            return []
         clauses = []
         for term, weight in query.terms:
             body = tantivy.Query.term_query(self._schema, "body", term)
@@ -98,8 +106,19 @@ class LexicalIndex:
             clauses.append((tantivy.Occur.Should, _boosted(grams, weight)))
         if not clauses:
             return []
+        query_ = tantivy.Query.boolean_query(clauses)
+        if readers is not None:
+            # A required, zero-scoring clause: the filter runs inside the search, so
+            # top-k holds k readable chunks and scores are those of the terms alone.
+            allowed = tantivy.Query.term_set_query(self._schema, "readers", sorted(readers))
+            query_ = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, query_),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(allowed, 0.0)),
+                ]
+            )
         searcher = self._searcher()
-        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=k, count=False)
+        result = searcher.search(query_, limit=k, count=False)
         out = []
         for score, address in result.hits:
             out.append((int(searcher.doc(address)["chunk_id"][0]), float(score)))

@@ -9,7 +9,7 @@ from jisik.index.base import Index
 
 BACKENDS = ("embedded",)
 # What an index holds per chunk (fields, term kinds); a change needs `jisik reindex`.
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3  # 3: per-chunk reader groups
 
 
 def open_index(name: str, directory: Path, dim: int) -> Index:

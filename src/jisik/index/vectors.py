@@ -4,10 +4,15 @@ Each commit writes new segments (keys + float16 vectors, plus an HNSW graph for
 large ones) and then atomically swaps the manifest, so a crash at any point
 leaves the previous state intact. Deletions are tombstones, applied at search
 time and physically removed when segments are merged.
+
+Each row also carries who may read it: ``acl.npy`` holds, per row, an index into
+the segment's list of distinct reader sets (``readers.json``). A restricted
+search masks the rows before ranking them, so top-k is never starved.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import threading
@@ -17,12 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
+from jisik.index.base import PUBLIC, Readers
 from jisik.index.files import write_json_atomic
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "segments.json"
 HNSW_MIN_VECTORS = 20_000  # below this an exact scan is faster than a graph
+FILTERED_SCAN_SHARE = 0.05  # under this share of readable rows, scan them exactly
 MAX_SEGMENTS = 6
 
 
@@ -32,12 +39,22 @@ class _Segment:
     keys: np.ndarray  # int64, insertion order
     vectors: np.ndarray  # float16 (n, dim), memory-mapped
     order: np.ndarray  # argsort of keys, for key -> row lookups
+    acl: np.ndarray  # int32 per row: index into reader_sets
+    reader_sets: list[frozenset[str]]
     dense: np.ndarray | None = None  # float32 copy for exact scans of small segments
     graph: object | None = None  # usearch.Index, memory-mapped view
 
     @property
     def size(self) -> int:
         return len(self.keys)
+
+    def allowed_rows(self, readers: frozenset[str]) -> np.ndarray:
+        """A boolean mask of the rows some reader in ``readers`` may see."""
+        allowed = [i for i, rs in enumerate(self.reader_sets) if rs & readers]
+        return np.isin(self.acl, np.asarray(allowed, dtype=np.int32))
+
+    def readers_of_rows(self) -> list[tuple[str, ...]]:
+        return [tuple(sorted(self.reader_sets[i])) for i in self.acl]
 
 
 class VectorIndex:
@@ -49,6 +66,7 @@ class VectorIndex:
         self._deleted: set[int] = set()
         self._pending_keys: list[np.ndarray] = []
         self._pending_vectors: list[np.ndarray] = []
+        self._pending_readers: list[tuple[str, ...]] = []
         self._pending_deletes: set[int] = set()
         self._next_segment = 1
         directory.mkdir(parents=True, exist_ok=True)
@@ -57,8 +75,6 @@ class VectorIndex:
     # --- lifecycle ----------------------------------------------------------
 
     def _load(self) -> None:
-        import json
-
         manifest_path = self.directory / MANIFEST
         manifest = {"segments": [], "deleted": [], "next_segment": 1}
         if manifest_path.exists():
@@ -78,7 +94,11 @@ class VectorIndex:
         path = self.directory / name
         keys = np.load(path / "keys.npy")
         vectors = np.load(path / "vectors.npy", mmap_mode="r")
-        segment = _Segment(name, keys, vectors, np.argsort(keys, kind="stable"))
+        acl = np.load(path / "acl.npy")
+        reader_sets = [
+            frozenset(rs) for rs in json.loads((path / "readers.json").read_text(encoding="utf-8"))
+        ]
+        segment = _Segment(name, keys, vectors, np.argsort(keys, kind="stable"), acl, reader_sets)
         graph_path = path / "graph.usearch"
         if graph_path.exists():
             from usearch.index import Index
@@ -90,14 +110,23 @@ class VectorIndex:
 
     # --- writes -------------------------------------------------------------
 
-    def add(self, keys: Sequence[int], vectors: np.ndarray) -> None:
+    def add(
+        self,
+        keys: Sequence[int],
+        vectors: np.ndarray,
+        readers: Sequence[tuple[str, ...]] | None = None,
+    ) -> None:
+        """Buffer vectors; ``readers`` gives each key's reader groups (default: public)."""
         if len(keys) == 0:
             return
         if vectors.shape != (len(keys), self.dim):
             raise ValueError(f"expected vectors of shape ({len(keys)}, {self.dim})")
+        if readers is not None and len(readers) != len(keys):
+            raise ValueError(f"expected {len(keys)} reader tuples, got {len(readers)}")
         with self._lock:
             self._pending_keys.append(np.asarray(keys, dtype=np.int64))
             self._pending_vectors.append(np.asarray(vectors, dtype=np.float16))
+            self._pending_readers.extend(readers or [(PUBLIC,)] * len(keys))
 
     def delete(self, keys: Sequence[int]) -> None:
         with self._lock:
@@ -110,9 +139,10 @@ class VectorIndex:
             if self._pending_keys:
                 keys = np.concatenate(self._pending_keys)
                 vectors = np.concatenate(self._pending_vectors)
+                readers = self._pending_readers
                 # Drop the parts at once: at a million vectors each copy is a gigabyte.
                 self._pending_keys, self._pending_vectors = [], []
-                segments.append(self._write_segment(keys, vectors))
+                segments.append(self._write_segment(keys, vectors, readers))
             segments = self._merge(segments, deleted)
             live_keys = {int(k) for s in segments for k in s.keys}
             deleted &= live_keys  # tombstones of merged-away keys are done
@@ -127,23 +157,41 @@ class VectorIndex:
             )
             dropped = {s.name for s in self._segments} - {s.name for s in segments}
             self._segments, self._deleted = segments, deleted
-            self._pending_keys, self._pending_vectors = [], []
+            self._pending_keys, self._pending_vectors, self._pending_readers = (
+                [],
+                [],
+                [],
+            )
             self._pending_deletes = set()
             for name in dropped:
                 shutil.rmtree(self.directory / name, ignore_errors=True)
 
     def rollback(self) -> None:
         with self._lock:
-            self._pending_keys, self._pending_vectors = [], []
+            self._pending_keys, self._pending_vectors, self._pending_readers = (
+                [],
+                [],
+                [],
+            )
             self._pending_deletes = set()
 
-    def _write_segment(self, keys: np.ndarray, vectors: np.ndarray) -> _Segment:
+    def _write_segment(
+        self, keys: np.ndarray, vectors: np.ndarray, readers: Sequence[tuple[str, ...]]
+    ) -> _Segment:
         name = f"seg-{self._next_segment:06d}"
         self._next_segment += 1
         path = self.directory / name
         path.mkdir()
         np.save(path / "keys.npy", keys)
         np.save(path / "vectors.npy", np.asarray(vectors, dtype=np.float16))
+        sets: dict[tuple[str, ...], int] = {}
+        acl = np.fromiter(
+            (sets.setdefault(tuple(sorted(r)), len(sets)) for r in readers),
+            dtype=np.int32,
+            count=len(readers),
+        )
+        np.save(path / "acl.npy", acl)
+        (path / "readers.json").write_text(json.dumps(list(sets), ensure_ascii=False), "utf-8")
         if len(keys) >= HNSW_MIN_VECTORS:
             self._build_graph(path, keys, vectors)
         return self._open_segment(name)
@@ -171,10 +219,12 @@ class VectorIndex:
                 group = sorted(segments, key=lambda s: s.size)[: len(segments) - MAX_SEGMENTS + 1]
         keys = np.concatenate([s.keys for s in group])
         vectors = np.concatenate([np.asarray(s.vectors) for s in group])
+        readers = [r for s in group for r in s.readers_of_rows()]
         alive = ~np.isin(keys, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
         kept = [s for s in segments if s not in group]
         if alive.any():
-            kept.append(self._write_segment(keys[alive], vectors[alive]))
+            kept_readers = [r for r, a in zip(readers, alive, strict=True) if a]
+            kept.append(self._write_segment(keys[alive], vectors[alive], kept_readers))
         return kept
 
     @staticmethod
@@ -187,27 +237,55 @@ class VectorIndex:
     def __len__(self) -> int:
         return sum(s.size for s in self._segments) - len(self._deleted)
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k nearest keys by inner product (vectors are unit length: cosine)."""
+    def search(self, query: np.ndarray, k: int, readers: Readers = None) -> list[tuple[int, float]]:
+        """The k nearest readable keys by inner product (unit vectors: cosine)."""
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         with self._lock:
             segments, deleted = list(self._segments), self._deleted
         fetch = k + min(len(deleted), 10 * k)
         found: list[tuple[int, float]] = []
         for segment in segments:
-            found.extend(self._search_segment(segment, query, fetch))
+            mask = None if readers is None else segment.allowed_rows(readers)
+            if mask is not None and not mask.any():
+                continue
+            found.extend(self._search_segment(segment, query, fetch, mask))
         found = [(key, score) for key, score in found if key not in deleted]
         found.sort(key=lambda pair: -pair[1])
         return found[:k]
 
-    def _search_segment(self, segment: _Segment, query: np.ndarray, k: int):
+    def _search_segment(
+        self, segment: _Segment, query: np.ndarray, k: int, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
         if segment.graph is not None:
-            matches = segment.graph.search(query, min(k, segment.size))
-            return [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances)]
-        scores = segment.dense @ query
-        top = min(k, len(scores))
-        idx = np.argpartition(-scores, top - 1)[:top]
-        return [(int(segment.keys[i]), float(scores[i])) for i in idx]
+            return self._search_graph(segment, query, k, mask)
+        return _top_rows(segment, segment.dense @ query, k, mask)
+
+    def _search_graph(
+        self, segment: _Segment, query: np.ndarray, k: int, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        allowed_share = 1.0 if mask is None else float(mask.mean())
+        if allowed_share < FILTERED_SCAN_SHARE:
+            # Few readable rows: an exact scan of just those beats a graph walk
+            # that would have to visit most of the graph to find k of them.
+            rows = np.flatnonzero(mask)
+            scores = np.asarray(segment.vectors[rows], dtype=np.float32) @ query
+            top = min(k, len(rows))
+            best = np.argpartition(-scores, top - 1)[:top]
+            return [(int(segment.keys[rows[i]]), float(scores[i])) for i in best]
+        # Otherwise ask the graph for more than k, widening until k readable
+        # rows come back (or the whole segment has been asked for).
+        count = min(segment.size, int(k / allowed_share) + k)
+        while True:
+            matches = segment.graph.search(query, count)
+            pairs = [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances)]
+            if mask is not None:
+                rows = segment.order[
+                    np.searchsorted(segment.keys, [p[0] for p in pairs], sorter=segment.order)
+                ]
+                pairs = [p for p, ok in zip(pairs, mask[rows], strict=True) if ok]
+            if len(pairs) >= k or count >= segment.size:
+                return pairs[:k]
+            count = min(segment.size, count * 4)
 
     def scores(self, query: np.ndarray, keys: Sequence[int]) -> dict[int, float]:
         """Exact similarities for given keys (used to score lexical candidates)."""
@@ -232,7 +310,35 @@ class VectorIndex:
                     out[key] = float(sim)
         return out
 
+    def readers_of(self, keys: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The reader groups stored with each key (for tests and audits)."""
+        out: dict[int, tuple[str, ...]] = {}
+        with self._lock:
+            segments = list(self._segments)
+        for segment in segments:
+            for key in keys:
+                pos = int(np.searchsorted(segment.keys, key, sorter=segment.order))
+                if pos < segment.size and segment.keys[segment.order[pos]] == key:
+                    out[int(key)] = tuple(
+                        sorted(segment.reader_sets[segment.acl[segment.order[pos]]])
+                    )
+        return out
+
     def size_bytes(self) -> int:
         from jisik.index.files import directory_size
 
         return directory_size(self.directory)
+
+
+def _top_rows(
+    segment: _Segment, scores: np.ndarray, k: int, mask: np.ndarray | None
+) -> list[tuple[int, float]]:
+    """The k best rows of an exact scan, among the masked-in rows only."""
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+        k = min(k, int(mask.sum()))
+    top = min(k, len(scores))
+    if top <= 0:
+        return []
+    idx = np.argpartition(-scores, top - 1)[:top]
+    return [(int(segment.keys[i]), float(scores[i])) for i in idx]

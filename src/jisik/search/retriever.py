@@ -9,7 +9,7 @@ import numpy as np
 
 from jisik.embed.base import Embedder
 from jisik.errors import InvalidQueryError
-from jisik.index.base import Index, LexicalQuery
+from jisik.index.base import Index, LexicalQuery, Readers
 from jisik.search import fusion
 from jisik.settings import Settings
 from jisik.text.analyzer import Analyzer, normalize
@@ -68,9 +68,16 @@ class Retriever:
         return None if self.embedder is None else self.embedder.embed([text])[0]
 
     def search(
-        self, text: str, k: int, mode: str | None = None, vector: np.ndarray | None = None
+        self,
+        text: str,
+        k: int,
+        mode: str | None = None,
+        vector: np.ndarray | None = None,
+        readers: Readers = None,
     ) -> list[tuple[int, float]]:
-        """Chunk ids with scores, best first. ``vector`` skips embedding the query."""
+        """Chunk ids with scores, best first, among chunks ``readers`` may see.
+
+        ``vector`` skips embedding the query."""
         mode = mode or self.options.mode
         if self.embedder is None and mode != "lexical":
             mode = "lexical"
@@ -80,19 +87,23 @@ class Retriever:
                 "the question has no searchable words (only punctuation or particles?)"
             )
         if mode == "lexical":
-            return self.index.search_lexical(query, k)
+            return self.index.search_lexical(query, k, readers)
         if vector is None:
             vector = self.embed_query(text)
         if mode == "dense":
-            return self.index.search_dense(vector, k)
-        return self._hybrid(query, vector, k)
+            return self.index.search_dense(vector, k, readers)
+        return self._hybrid(query, vector, k, readers)
 
-    def _hybrid(self, query: LexicalQuery, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def _hybrid(
+        self, query: LexicalQuery, vector: np.ndarray, k: int, readers: Readers
+    ) -> list[tuple[int, float]]:
         depth = max(self.options.candidates, k)
         lexical = (
-            dict(self.index.search_lexical(query, depth)) if query.terms or query.grams else {}
+            dict(self.index.search_lexical(query, depth, readers))
+            if query.terms or query.grams
+            else {}
         )
-        dense_hits = dict(self.index.search_dense(vector, depth))
+        dense_hits = dict(self.index.search_dense(vector, depth, readers))
         if self.options.fusion == "rrf":
             weights = (1.0 - self.options.dense_weight, self.options.dense_weight)
             rankings = (

@@ -2,7 +2,7 @@
 
 Every write is one transaction. The version state machine
 (pending → active → retired → deleted) is what keeps the indexes and this store
-consistent across crashes: see ``service.Ingestor`` for the order of steps.
+consistent across crashes: see ``service`` for the order of steps.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from jisik.index.base import PUBLIC
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
 from jisik.types import Chunk, DocumentInfo, Hit, Span
 
@@ -87,9 +88,7 @@ class Records:
                 session.add(DocumentRow(id=new.doc_id, source=new.source, created_at=now))
             number = (
                 session.scalar(
-                    select(func.max(VersionRow.number)).where(
-                        VersionRow.document_id == new.doc_id
-                    )
+                    select(func.max(VersionRow.number)).where(VersionRow.document_id == new.doc_id)
                 )
                 or 0
             ) + 1
@@ -164,9 +163,7 @@ class Records:
             session.execute(delete(ChunkRow).where(ChunkRow.version_id.in_(version_ids)))
             session.execute(delete(VersionRow).where(VersionRow.id.in_(version_ids)))
             for doc_id in doc_ids:
-                left = session.scalar(
-                    select(func.count()).where(VersionRow.document_id == doc_id)
-                )
+                left = session.scalar(select(func.count()).where(VersionRow.document_id == doc_id))
                 if not left:
                     session.execute(
                         delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id)
@@ -220,11 +217,59 @@ class Records:
         """(version id, title, text, [[start, end, location, heading] …]) of every active version."""
         with Session(self.engine) as session:
             rows = session.execute(
-                select(VersionRow.id, VersionRow.title, VersionRow.text, VersionRow.sections_json)
+                select(
+                    VersionRow.id,
+                    VersionRow.title,
+                    VersionRow.text,
+                    VersionRow.sections_json,
+                )
                 .where(VersionRow.state == ACTIVE)
                 .order_by(VersionRow.id)
             )
             return [(r.id, r.title, r.text, json.loads(r.sections_json)) for r in rows]
+
+    def active_version(self, doc_id: str) -> VersionRow | None:
+        """The active version row of a document (detached; for re-versioning it)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.scalar(
+                select(VersionRow).where(
+                    VersionRow.document_id == doc_id, VersionRow.state == ACTIVE
+                )
+            )
+            if row is not None:
+                session.expunge(row)
+            return row
+
+    def source(self, doc_id: str) -> str:
+        with Session(self.engine) as session:
+            return session.scalar(select(DocumentRow.source).where(DocumentRow.id == doc_id)) or ""
+
+    def version_groups(self, version_id: int) -> tuple[str, ...]:
+        """The reader groups of the document a version belongs to."""
+        with Session(self.engine) as session:
+            doc_id = session.scalar(
+                select(VersionRow.document_id).where(VersionRow.id == version_id)
+            )
+        return self.groups(doc_id) if doc_id else ()
+
+    def readable(self, doc_ids: Iterable[str], readers: frozenset[str]) -> set[str]:
+        """Which of ``doc_ids`` someone holding ``readers`` may read, by the records.
+
+        A document with no groups is public (readable when ``PUBLIC`` is held).
+        """
+        doc_ids = set(doc_ids)
+        if not doc_ids:
+            return set()
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(DocumentGroupRow.document_id, DocumentGroupRow.group_name).where(
+                    DocumentGroupRow.document_id.in_(doc_ids)
+                )
+            )
+            groups: dict[str, set[str]] = {}
+            for row in rows:
+                groups.setdefault(row.document_id, set()).add(row.group_name)
+        return {d for d in doc_ids if (groups[d] & readers if d in groups else PUBLIC in readers)}
 
     def replace_chunks(self, version_id: int, chunks: Sequence[Chunk]) -> list[int]:
         """Swap a version's chunks for new ones (reindex with new chunking)."""
@@ -239,20 +284,26 @@ class Records:
         with Session(self.engine) as session:
             return session.scalar(select(VersionRow.text).where(VersionRow.id == version_id)) or ""
 
-    def document(self, doc_id: str) -> tuple[DocumentInfo, str] | None:
-        """A document's metadata and its active text."""
+    def document(
+        self, doc_id: str, readers: frozenset[str] | None = None
+    ) -> tuple[DocumentInfo, str] | None:
+        """A document's metadata and its active text; None when missing or not readable."""
+        query = _document_select().where(DocumentRow.id == doc_id)
+        if readers is not None:
+            query = query.where(_readable_clause(readers))
         with Session(self.engine) as session:
-            row = session.execute(
-                _document_select().where(DocumentRow.id == doc_id)
-            ).first()
+            row = session.execute(query).first()
             if row is None:
                 return None
             return self._info(session, row), row.VersionRow.text
 
-    def documents(self) -> list[DocumentInfo]:
+    def documents(self, readers: frozenset[str] | None = None) -> list[DocumentInfo]:
+        """Active documents, only those ``readers`` may read (all when None)."""
+        query = _document_select().order_by(DocumentRow.source)
+        if readers is not None:
+            query = query.where(_readable_clause(readers))
         with Session(self.engine) as session:
-            rows = session.execute(_document_select().order_by(DocumentRow.source))
-            return [self._info(session, row) for row in rows]
+            return [self._info(session, row) for row in session.execute(query)]
 
     def _info(self, session: Session, row) -> DocumentInfo:
         version: VersionRow = row.VersionRow
@@ -295,6 +346,18 @@ class Records:
             return {"documents": documents or 0, "chunks": chunks or 0}
 
 
+def _readable_clause(readers: frozenset[str]):
+    """SQL for "a reader group matches, or the document has none and PUBLIC is held"."""
+    has_group = exists().where(
+        DocumentGroupRow.document_id == DocumentRow.id,
+        DocumentGroupRow.group_name.in_(sorted(readers)),
+    )
+    if PUBLIC not in readers:
+        return has_group
+    is_public = ~exists().where(DocumentGroupRow.document_id == DocumentRow.id)
+    return or_(has_group, is_public)
+
+
 def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
     return [
         ChunkRow(
@@ -320,20 +383,22 @@ def _document_select():
 
 
 def _chunk_select():
-    return select(
-        ChunkRow.id.label("chunk_id"),
-        ChunkRow.version_id,
-        VersionRow.document_id,
-        VersionRow.number,
-        VersionRow.title,
-        DocumentRow.source,
-        ChunkRow.location,
-        ChunkRow.heading,
-        ChunkRow.start,
-        ChunkRow.end,
-        ChunkRow.text,
-    ).join(VersionRow, VersionRow.id == ChunkRow.version_id).join(
-        DocumentRow, DocumentRow.id == VersionRow.document_id
+    return (
+        select(
+            ChunkRow.id.label("chunk_id"),
+            ChunkRow.version_id,
+            VersionRow.document_id,
+            VersionRow.number,
+            VersionRow.title,
+            DocumentRow.source,
+            ChunkRow.location,
+            ChunkRow.heading,
+            ChunkRow.start,
+            ChunkRow.end,
+            ChunkRow.text,
+        )
+        .join(VersionRow, VersionRow.id == ChunkRow.version_id)
+        .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
     )
 
 
