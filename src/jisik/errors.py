@@ -39,3 +39,11 @@ class InvalidQueryError(JisikError):
 
 class ProviderError(JisikError):
     """A remote provider (embeddings, generator) failed or answered nonsense."""
+
+
+class InvalidInputError(JisikError):
+    """A name, role or other value given by the caller is not acceptable."""
+
+
+class ConflictError(JisikError):
+    """The record already exists, or the change would break a rule (the last admin)."""

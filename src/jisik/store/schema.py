@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -71,3 +71,53 @@ class DocumentGroupRow(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
     group_name: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class UserRow(Base):
+    """A person (or service) that may call jisik; ``role`` is one of identity.ROLES."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class GroupRow(Base):
+    """A reader group; its name is the one stored in ``document_groups.group_name``."""
+
+    __tablename__ = "groups"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class UserGroupRow(Base):
+    __tablename__ = "user_groups"
+
+    user_name: Mapped[str] = mapped_column(
+        ForeignKey("users.name", ondelete="CASCADE"), primary_key=True
+    )
+    group_name: Mapped[str] = mapped_column(
+        ForeignKey("groups.name", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ApiKeyRow(Base):
+    """An API key, kept only as its SHA-256; ``prefix`` is its non-secret start, for display."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        Index("ix_api_keys_hash", "key_hash", unique=True),  # every request looks a key up
+        Index("ix_api_keys_user", "user_name"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
