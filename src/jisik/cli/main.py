@@ -21,6 +21,7 @@ from rich.progress import (
 
 from jisik.cli import output
 from jisik.cli.eval import register as register_eval
+from jisik.cli.identity import register as register_identity
 from jisik.errors import JisikError
 from jisik.service import Jisik
 from jisik.settings import load_settings
@@ -253,6 +254,7 @@ def demo(
 
 
 register_eval(app)
+register_identity(app)
 
 
 def main() -> None:
