@@ -47,3 +47,7 @@ class InvalidInputError(JisikError):
 
 class ConflictError(JisikError):
     """The record already exists, or the change would break a rule (the last admin)."""
+
+
+class BusyError(JisikError):
+    """Another writer holds the home; trying again later will work."""

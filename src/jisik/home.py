@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from jisik.errors import ConfigError, HomeMismatchError, JisikError
+from jisik.errors import BusyError, ConfigError, HomeMismatchError, JisikError
 from jisik.index.files import write_json_atomic
 
 SCHEMA_VERSION = 1
@@ -31,6 +31,8 @@ class HomeLayout:
         self.root = root
         self.database = root / "jisik.db"
         self.index = root / "index"
+        self.originals = root / "originals"  # uploaded files, by content hash
+        self.uploads = root / "uploads"  # files of upload jobs not yet ingested
         self.manifest = root / MANIFEST
         self.lock = root / ".write.lock"
 
@@ -68,7 +70,7 @@ class HomeLayout:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise JisikError(
+                        raise BusyError(
                             f"another jisik process is writing to {self.root}; wait for it to "
                             "finish and try again"
                         ) from None

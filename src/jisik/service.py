@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Self
 
 from jisik import __version__
 from jisik.answer.base import Answerer
@@ -37,7 +38,9 @@ from jisik.ingest.prepare import (
     file_facts,
     prepare,
     prepare_text,
+    renamed,
 )
+from jisik.originals import Originals
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine, sqlite_url
@@ -87,6 +90,7 @@ class Jisik:
         )
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
+        self.originals = Originals(self.layout.originals)
         self.index: Index = open_index(
             settings.index_backend,
             self.layout.index,
@@ -148,7 +152,7 @@ class Jisik:
         self.index.close()
         self.engine.dispose()
 
-    def __enter__(self) -> Jisik:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -161,8 +165,13 @@ class Jisik:
         paths: Iterable[Path],
         groups: Sequence[str] | None = None,
         progress: Progress | None = None,
+        sources: Mapping[Path, str] | None = None,
     ) -> AddReport:
-        """Ingest files and folders. One bad file never stops the batch."""
+        """Ingest files and folders. One bad file never stops the batch.
+
+        ``sources`` records given files under another name than their path (the
+        server names uploads by their upload name, not where it staged them).
+        """
         found = list(discover(paths))
         group_set = tuple(sorted(set(groups))) if groups else None
         failed: list[AddFailure] = []
@@ -179,6 +188,8 @@ class Jisik:
                     continue
                 try:
                     facts = file_facts(item.path, max_bytes)
+                    if sources and item.path in sources:
+                        facts = renamed(facts, sources[item.path])
                     current = self.records.active_hash(facts.source)
                     if current == facts.content_hash:
                         unchanged += 1
@@ -189,7 +200,7 @@ class Jisik:
                 except ParseError as exc:
                     failed.append(AddFailure(str(item.path), str(exc)))
                     continue
-                except Exception as exc:  # noqa: BLE001 - one file must not stop a batch
+                except Exception as exc:  # one file must not stop a batch
                     # A parser bug on an odd file: report it with the type, keep going.
                     log.exception("unexpected error while reading %s", item.path)
                     failed.append(
@@ -351,7 +362,7 @@ class Jisik:
         chunk_ids = [c.chunk_id for v in version_ids for c in self.records.chunks_of_version(v)]
         self.index.delete(chunk_ids)
         self.index.commit()
-        self.records.purge_versions(version_ids)
+        self.originals.remove(self.records.purge_versions(version_ids))
 
     def _recover(self) -> None:
         """Undo what an interrupted write left: pending and retired versions."""

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -22,6 +22,7 @@ from rich.progress import (
 from jisik.cli import output
 from jisik.cli.eval import register as register_eval
 from jisik.cli.identity import register as register_identity
+from jisik.cli.serve import register as register_serve
 from jisik.errors import JisikError
 from jisik.service import Jisik
 from jisik.settings import load_settings
@@ -36,12 +37,12 @@ docs_app = typer.Typer(no_args_is_help=True, help="List, show and remove documen
 app.add_typer(docs_app, name="docs")
 
 HomeOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 EmbedderOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--embedder", help="none (default: lexical), use, hashing, openai or local."),
 ]
 
@@ -85,7 +86,7 @@ def _progress(json_mode: bool):
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive).")],
     group: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--group", "-g", help="Group allowed to read these documents (repeatable)."),
     ] = None,
     home: HomeOption = None,
@@ -117,7 +118,7 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 10,
     mode: Annotated[
-        Optional[str], typer.Option("--mode", help="hybrid, lexical or dense.")
+        str | None, typer.Option("--mode", help="hybrid, lexical or dense.")
     ] = None,
     home: HomeOption = None,
     json: JsonOption = False,
@@ -255,6 +256,7 @@ def demo(
 
 register_eval(app)
 register_identity(app)
+register_serve(app)
 
 
 def main() -> None:

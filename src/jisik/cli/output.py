@@ -1,4 +1,4 @@
-"""JSON shapes (a contract other tools read) and human-readable rendering."""
+"""Printing: JSON (shapes from ``jisik.shapes``) and human-readable rendering."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jisik.shapes import add_json, answer_json, document_json, hit_json
 from jisik.types import AddReport, Answer, DocumentInfo, Hit
+
+__all__ = ["add_json", "answer_json", "document_json", "emit_json", "hit_json"]
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -18,70 +21,6 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def add_json(report: AddReport) -> dict:
-    return {
-        "added": report.added,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "failed": [{"path": f.path, "error": f.error} for f in report.failed],
-    }
-
-
-def hit_json(hit: Hit) -> dict:
-    return {
-        "doc_id": hit.doc_id,
-        "title": hit.title,
-        "source": hit.source,
-        "location": hit.location,
-        "score": round(hit.score, 6),
-        "text": hit.text,
-    }
-
-
-def answer_json(answer: Answer) -> dict:
-    return {
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "citations": [
-            {
-                "n": c.n,
-                "doc_id": c.doc_id,
-                "title": c.title,
-                "source": c.source,
-                "location": c.location,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-            }
-            for c in answer.citations
-        ],
-        "ai_generated": answer.ai_generated,
-        "method": answer.method,
-    }
-
-
-def document_json(info: DocumentInfo, text: str | None = None) -> dict:
-    data = {
-        "doc_id": info.doc_id,
-        "title": info.title,
-        "source": info.source,
-        "format": info.format,
-        "version": info.version,
-        "content_hash": info.content_hash,
-        "size_bytes": info.size_bytes,
-        "modified_at": info.modified_at,
-        "ingested_at": info.ingested_at,
-        "chunks": info.chunks,
-        "groups": list(info.groups),
-        "sections": [
-            {"location": s.location, "start": s.start, "end": s.end} for s in info.sections
-        ],
-    }
-    if text is not None:
-        data["text"] = text
-    return data
 
 
 def show_add(report: AddReport) -> None:

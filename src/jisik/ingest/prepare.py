@@ -58,7 +58,17 @@ def file_facts(path: Path, max_bytes: int) -> FileFacts:
     return FileFacts(source, document_id(source), digest.hexdigest(), stat.st_size, stat.st_mtime)
 
 
-def prepare(path: Path, facts: FileFacts, analyzer: Analyzer, chunking: ChunkingConfig) -> PreparedFile:
+def renamed(facts: FileFacts, source: str) -> FileFacts:
+    """The same file recorded under another source name (an upload's own name
+    rather than where the server staged it); the document id follows the name."""
+    return FileFacts(
+        source, document_id(source), facts.content_hash, facts.size_bytes, facts.modified_at
+    )
+
+
+def prepare(
+    path: Path, facts: FileFacts, analyzer: Analyzer, chunking: ChunkingConfig
+) -> PreparedFile:
     parsed = parsers.parse(path)
     sections = tuple(
         Section(normalize(s.text), s.location, normalize(s.heading)) for s in parsed.sections

@@ -150,14 +150,22 @@ class Records:
             )
             return ids
 
-    def purge_versions(self, version_ids: Sequence[int]) -> None:
-        """Delete retired versions' rows, and documents left with no version."""
+    def purge_versions(self, version_ids: Sequence[int]) -> set[str]:
+        """Delete retired versions' rows, and documents left with no version.
+
+        Returns the content hashes no version uses any more (their kept
+        originals can go)."""
         if not version_ids:
-            return
+            return set()
         with Session(self.engine) as session, session.begin():
             doc_ids = set(
                 session.scalars(
                     select(VersionRow.document_id).where(VersionRow.id.in_(version_ids))
+                )
+            )
+            hashes = set(
+                session.scalars(
+                    select(VersionRow.content_hash).where(VersionRow.id.in_(version_ids))
                 )
             )
             session.execute(delete(ChunkRow).where(ChunkRow.version_id.in_(version_ids)))
@@ -169,6 +177,21 @@ class Records:
                         delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id)
                     )
                     session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
+            still_used = set(
+                session.scalars(
+                    select(VersionRow.content_hash).where(VersionRow.content_hash.in_(hashes))
+                )
+            )
+            return hashes - still_used
+
+    def uses_content(self, content_hash: str) -> bool:
+        with Session(self.engine) as session:
+            return (
+                session.scalar(
+                    select(VersionRow.id).where(VersionRow.content_hash == content_hash).limit(1)
+                )
+                is not None
+            )
 
     def versions_in_state(self, state: str) -> list[int]:
         with Session(self.engine) as session:

@@ -121,3 +121,35 @@ class ApiKeyRow(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[float] = mapped_column(Float)
     revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class JobRow(Base):
+    """An upload being ingested by the server; survives restarts (resumed on start)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state", "state"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    groups_json: Mapped[str] = mapped_column(Text)  # null: keep; [] : public
+    files_json: Mapped[str] = mapped_column(Text)  # [{"name", "size"}]
+    results_json: Mapped[str] = mapped_column(Text, default="[]")  # [{"name", "status", …}]
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class AccessRow(Base):
+    """Who asked what and which documents came back: every read of document content."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_at", "at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str] = mapped_column(Text, default="")
+    doc_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    trace_id: Mapped[str] = mapped_column(String(32))

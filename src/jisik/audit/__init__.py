@@ -1,0 +1,1 @@
+"""Records of who read what (the governance features build on these)."""

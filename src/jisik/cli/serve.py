@@ -1,0 +1,65 @@
+"""``jisik serve``: the HTTP server on the same home as the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jisik.cli import output
+from jisik.settings import load_settings
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev",
+            help="Development mode: no admin needed, requests without a key act as an admin. "
+            "Loopback only.",
+        ),
+    ] = False,
+    rate_per_minute: Annotated[int, typer.Option(help="Requests per minute per API key.")] = 600,
+    home: HomeOption = None,
+    embedder: Annotated[str | None, typer.Option(help="Embedder of the home.")] = None,
+) -> None:
+    """Serve the REST API (/v1, OpenAPI at /docs) and the OpenAI-compatible chat API."""
+    from jisik.cli.main import _run  # main imports this module: import late
+
+    def body() -> int:
+        import uvicorn
+
+        from jisik.server.app import create_app, open_state
+        from jisik.server.config import ServerConfig
+
+        config = ServerConfig(host=host, port=port, dev=dev, rate_per_minute=rate_per_minute)
+        state = open_state(load_settings(home, embedder=embedder), config)
+        if state.dev_principal is not None:
+            output.err_console.print(
+                "[yellow]development mode:[/yellow] no authentication, loopback only; create "
+                "an admin with `jisik users add NAME --role admin` before real use"
+            )
+        output.err_console.print(f"jisik serving {state.jisik.layout.root} on http://{host}:{port}")
+        uvicorn.run(
+            create_app(state),
+            host=host,
+            port=port,
+            log_level="info",
+            server_header=False,
+            timeout_graceful_shutdown=30,
+        )
+        return 0
+
+    _run(body)

@@ -1,0 +1,72 @@
+"""Who is calling: ``Authorization: Bearer <key>`` to a Principal, and role checks.
+
+Authentication goes through ``IdentityStore.authenticate`` (an ``Authenticator``);
+an OIDC resolver would be tried beside it here, without touching the routes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from jisik.identity.keys import hash_key
+from jisik.identity.records import Principal
+from jisik.server.problems import Problem
+from jisik.server.state import ServerState
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="jisik"'}
+
+
+def server_state(request: Request) -> ServerState:
+    return request.app.state.jisik
+
+
+def caller(request: Request) -> Principal:
+    state = server_state(request)
+    header = request.headers.get("authorization", "")
+    if not header and state.dev_principal is not None:
+        return state.dev_principal
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        raise Problem(
+            401,
+            "send an API key as 'Authorization: Bearer <key>'; an admin creates one with "
+            "`jisik users add NAME --role ROLE`",
+            _CHALLENGE,
+        )
+    principal = state.identity.authenticate(credential)
+    if principal is None:
+        raise Problem(401, "the API key is unknown or revoked, or its user is disabled", _CHALLENGE)
+    wait = state.limiter.take(hash_key(credential))
+    if wait:
+        raise Problem(
+            429,
+            f"rate limit of {state.config.rate_per_minute} requests per minute for this key "
+            f"reached; retry in {math.ceil(wait)} s",
+            {"Retry-After": str(math.ceil(wait))},
+        )
+    request.state.principal = principal
+    return principal
+
+
+Caller = Annotated[Principal, Depends(caller)]
+
+
+def editor(principal: Caller) -> Principal:
+    if not principal.can_manage_documents:
+        raise Problem(403, "managing documents needs the editor or admin role")
+    return principal
+
+
+def admin(principal: Caller) -> Principal:
+    if not principal.can_manage_users:
+        raise Problem(403, "managing users and groups needs the admin role")
+    return principal
+
+
+Editor = Annotated[Principal, Depends(editor)]
+Admin = Annotated[Principal, Depends(admin)]
+State = Annotated[ServerState, Depends(server_state)]

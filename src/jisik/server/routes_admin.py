@@ -1,0 +1,92 @@
+"""Users, groups and keys, for admins; the same operations as `jisik users|groups`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from jisik.identity.records import Group, User
+from jisik.server.auth import Admin, State
+
+router = APIRouter(prefix="/v1", tags=["administration"])
+
+
+class NewUser(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    role: str
+    groups: list[str] = []
+
+
+class NewGroup(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    description: str = Field(default="", max_length=500)
+
+
+def user_json(user: User) -> dict:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "groups": list(user.groups),
+        "disabled": user.disabled,
+        "created_at": user.created_at,
+    }
+
+
+def group_json(group: Group) -> dict:
+    return {"name": group.name, "description": group.description, "members": list(group.members)}
+
+
+@router.get("/users", summary="Every user")
+def users(principal: Admin, state: State) -> list[dict]:
+    return [user_json(u) for u in state.identity.users()]
+
+
+@router.post("/users", status_code=201, summary="Create a user; the API key is shown once")
+def add_user(body: NewUser, principal: Admin, state: State) -> dict:
+    user, key = state.identity.add_user(body.name, body.role, body.groups)
+    return {"name": user.name, "role": user.role, "groups": list(user.groups), "api_key": key}
+
+
+@router.get("/users/{name}", summary="One user")
+def user(name: str, principal: Admin, state: State) -> dict:
+    return user_json(state.identity.user(name))
+
+
+@router.post("/users/{name}/disable", summary="Disable a user (their keys stop working)")
+def disable(name: str, principal: Admin, state: State) -> dict:
+    return user_json(state.identity.disable(name))
+
+
+@router.post("/users/{name}/enable", summary="Enable a user again")
+def enable(name: str, principal: Admin, state: State) -> dict:
+    return user_json(state.identity.enable(name))
+
+
+@router.post("/users/{name}/key", summary="Rotate the API key: old keys are revoked")
+def rotate(name: str, principal: Admin, state: State) -> dict:
+    return {"name": name, "api_key": state.identity.rotate_key(name)}
+
+
+@router.get("/groups", summary="Every group and its members")
+def groups(principal: Admin, state: State) -> list[dict]:
+    return [group_json(g) for g in state.identity.groups()]
+
+
+@router.post("/groups", status_code=201, summary="Create a group")
+def add_group(body: NewGroup, principal: Admin, state: State) -> dict:
+    return group_json(state.identity.add_group(body.name, body.description))
+
+
+@router.get("/groups/{name}", summary="One group")
+def group(name: str, principal: Admin, state: State) -> dict:
+    return group_json(state.identity.group(name))
+
+
+@router.put("/groups/{name}/members/{user_name}", summary="Add a member")
+def add_member(name: str, user_name: str, principal: Admin, state: State) -> dict:
+    return group_json(state.identity.add_member(name, user_name))
+
+
+@router.delete("/groups/{name}/members/{user_name}", summary="Remove a member")
+def remove_member(name: str, user_name: str, principal: Admin, state: State) -> dict:
+    return group_json(state.identity.remove_member(name, user_name))

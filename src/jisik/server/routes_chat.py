@@ -1,0 +1,136 @@
+"""An OpenAI-compatible face: /v1/models and /v1/chat/completions.
+
+Existing chat clients point their base URL and key at jisik and get jisik's
+cited answers, under the caller's permissions. The question is the last user
+message; the citations follow the answer as numbered lines, and also come as a
+``citations`` field that OpenAI clients ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from jisik.server.auth import Caller, State
+from jisik.server.problems import Problem
+from jisik.server.routes_query import sentence_pieces
+from jisik.service import MAX_QUERY_CHARS
+from jisik.shapes import answer_json
+from jisik.types import Answer
+
+router = APIRouter(prefix="/v1", tags=["openai-compatible"])
+
+MODEL_ID = "jisik"
+
+
+class ChatMessage(BaseModel):
+    role: str
+    # A string, or a list of parts like {"type": "text", "text": "..."}.
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    # Accepted so that clients sending them work; an extractive answer has no use for them.
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+@router.get("/models", summary="The models this server answers as")
+def models(principal: Caller) -> dict:
+    return {
+        "object": "list",
+        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "jisik"}],
+    }
+
+
+@router.post(
+    "/chat/completions",
+    summary="Chat completion with cited answers",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
+    question = _last_user_text(body.messages)
+    answer = state.jisik.ask(question, readers=principal.readers)
+    trace_id = request.state.trace_id
+    state.access.record(
+        principal.user, "chat", trace_id, question, [c.doc_id for c in answer.citations]
+    )
+    completion_id = f"chatcmpl-{trace_id}"
+    created = int(time.time())
+    content = chat_text(answer)
+    if body.stream:
+        return StreamingResponse(
+            _chunks(completion_id, created, content, answer),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": answer_json(answer)["citations"],
+    }
+
+
+def chat_text(answer: Answer) -> str:
+    if not answer.citations:
+        return answer.text
+    sources = "\n".join(f"[{c.n}] {c.title} — {c.location}" for c in answer.citations)
+    return f"{answer.text}\n\n{sources}"
+
+
+def _last_user_text(messages: list[ChatMessage]) -> str:
+    for message in reversed(messages):
+        if message.role != "user":
+            continue
+        if isinstance(message.content, str):
+            text = message.content
+        else:
+            text = " ".join(
+                str(p.get("text", "")) for p in message.content or [] if p.get("type") == "text"
+            )
+        text = text.strip()
+        if len(text) > MAX_QUERY_CHARS:
+            raise Problem(
+                422, f"the question is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
+            )
+        if text:
+            return text
+    raise Problem(422, "no user message with text; the last 'user' message is the question")
+
+
+def _chunks(completion_id: str, created: int, content: str, answer: Answer) -> Iterator[str]:
+    def chunk(delta: dict, finish: str | None = None, **extra: object) -> str:
+        body = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant"})
+    for piece in sentence_pieces(content):
+        yield chunk({"content": piece})
+    yield chunk({}, "stop", citations=answer_json(answer)["citations"])
+    yield "data: [DONE]\n\n"

@@ -1,0 +1,148 @@
+"""Documents: upload (as jobs), list, show, download, regroup, delete — all per permission."""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from pathlib import PurePosixPath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from jisik.errors import NotFoundError
+from jisik.identity.records import Principal
+from jisik.ingest.prepare import document_id
+from jisik.server.auth import Caller, Editor, State
+from jisik.server.jobs import upload_source
+from jisik.server.problems import Problem
+from jisik.server.state import ServerState
+from jisik.server.uploads import clean_name, stage
+from jisik.shapes import document_json
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+
+class GroupsChange(BaseModel):
+    groups: list[str] = Field(
+        description="Reader groups; an empty list makes the document readable by everyone."
+    )
+
+
+def _check_groups(state: ServerState, principal: Principal, groups: list[str]) -> tuple[str, ...]:
+    for group in groups:
+        state.identity.group(group)  # NotFoundError names a missing group
+    if principal.readers is not None:
+        foreign = sorted(set(groups) - principal.groups)
+        if foreign:
+            raise Problem(
+                403,
+                f"you may only give documents to groups you belong to; not a member of: "
+                f"{', '.join(foreign)}",
+            )
+    return tuple(sorted(set(groups)))
+
+
+@router.post("/documents", status_code=202, summary="Upload files (ingested by a job)")
+async def upload(
+    request: Request,
+    principal: Editor,
+    state: State,
+    files: Annotated[list[UploadFile], File(description="One or more files")],
+    groups: Annotated[
+        list[str] | None, Form(description="Reader groups (repeat the field); none: keep")
+    ] = None,
+    public: Annotated[bool, Form(description="Make the documents readable by everyone")] = False,
+) -> dict:
+    if not files:
+        raise Problem(422, "no files in the upload; send them as multipart field 'files'")
+    if len(files) > state.config.max_upload_files:
+        raise Problem(
+            413,
+            f"{len(files)} files in one upload; the limit is {state.config.max_upload_files}, "
+            "split the upload",
+        )
+    if public and groups:
+        raise Problem(422, "give either reader groups or public=true, not both")
+    names = [clean_name(f.filename) for f in files]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise Problem(422, f"the same name is uploaded twice: {', '.join(duplicates)}")
+    chosen = () if public else (_check_groups(state, principal, groups) if groups else None)
+    for name in names:
+        doc_id = document_id(upload_source(name))
+        if state.jisik.records.document(doc_id) is not None:
+            try:
+                state.jisik.document(doc_id, principal.readers)
+            except NotFoundError:
+                raise Problem(
+                    409, f"a document named {name!r} cannot be replaced by you; pick another name"
+                ) from None
+    job_id = uuid.uuid4().hex
+    await stage(files, names, state.runner.staged_dir(job_id))
+    state.jobs.create(job_id, principal.user, chosen, names)
+    state.runner.submit(job_id)
+    return {**state.jobs.get(job_id).as_json(), "url": f"/v1/jobs/{job_id}"}
+
+
+@router.get("/jobs/{job_id}", summary="Progress and per-file results of an upload")
+def job(job_id: str, principal: Caller, state: State) -> dict:
+    found = state.jobs.get(job_id)
+    if found.created_by != principal.user and principal.readers is not None:
+        raise NotFoundError(f"no job with id '{job_id}'")
+    return found.as_json()
+
+
+@router.get("/documents", summary="Documents you may read")
+def documents(
+    request: Request,
+    principal: Caller,
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    found = state.jisik.documents(principal.readers)
+    page = found[offset : offset + limit]
+    return {"total": len(found), "documents": [document_json(d) for d in page]}
+
+
+@router.get("/documents/{doc_id}", summary="A document's metadata and text")
+def document(doc_id: str, request: Request, principal: Caller, state: State) -> dict:
+    info, text = state.jisik.document(doc_id, principal.readers)
+    state.access.record(principal.user, "document", request.state.trace_id, "", [doc_id])
+    return document_json(info, text)
+
+
+@router.get(
+    "/documents/{doc_id}/file",
+    summary="The original file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def document_file(doc_id: str, request: Request, principal: Caller, state: State) -> FileResponse:
+    info, _ = state.jisik.document(doc_id, principal.readers)
+    path = state.jisik.originals.find(info)
+    if path is None:
+        raise NotFoundError(
+            f"the original file of document '{doc_id}' is no longer available (it was added "
+            "from a path that has changed since); its text is at /v1/documents/{id}"
+        )
+    state.access.record(principal.user, "file", request.state.trace_id, "", [doc_id])
+    name = PurePosixPath(info.source.removeprefix("upload:")).name or f"{doc_id}.{info.format}"
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type, filename=name)
+
+
+@router.patch("/documents/{doc_id}", summary="Change a document's reader groups")
+def regroup(doc_id: str, change: GroupsChange, principal: Editor, state: State) -> dict:
+    state.jisik.document(doc_id, principal.readers)  # 404 when not readable
+    groups = _check_groups(state, principal, change.groups)
+    return document_json(state.jisik.set_groups(doc_id, groups))
+
+
+@router.delete("/documents/{doc_id}", summary="Delete a document and its file")
+def remove(doc_id: str, principal: Editor, state: State) -> dict:
+    state.jisik.document(doc_id, principal.readers)  # 404 when not readable
+    info = state.jisik.remove(doc_id)
+    return {"removed": info.doc_id, "title": info.title}

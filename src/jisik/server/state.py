@@ -1,0 +1,25 @@
+"""What the running server holds open, shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jisik.audit.access import AccessLog
+from jisik.identity.records import Principal
+from jisik.identity.store import IdentityStore
+from jisik.server.config import ServerConfig
+from jisik.server.jobs import JobRunner, JobStore
+from jisik.server.ratelimit import RateLimiter
+from jisik.service import Jisik
+
+
+@dataclass
+class ServerState:
+    jisik: Jisik
+    identity: IdentityStore
+    jobs: JobStore
+    runner: JobRunner
+    access: AccessLog
+    config: ServerConfig
+    limiter: RateLimiter
+    dev_principal: Principal | None  # set only in development mode
