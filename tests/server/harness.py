@@ -27,6 +27,7 @@ def cli(home: Path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result
@@ -71,7 +72,17 @@ def start(home: Path, *args: str, expect_ready: bool = True, **env: str) -> Serv
     home.parent.mkdir(parents=True, exist_ok=True)
     handle = open(log, "w")  # noqa: SIM115 - lives as long as the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "jisik.cli.main", "serve", "--home", str(home), "--port", str(port), *args],
+        [
+            sys.executable,
+            "-m",
+            "jisik.cli.main",
+            "serve",
+            "--home",
+            str(home),
+            "--port",
+            str(port),
+            *args,
+        ],
         stdout=handle,
         stderr=subprocess.STDOUT,
         env={**os.environ, **env},

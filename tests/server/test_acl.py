@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.harness import Server, add_user, cli, start, wait_for_job
+from tests.server.harness import add_user, cli, start, wait_for_job
 
 COMMON = "분기 보고 절차"
 QUESTION = "분기 보고 절차는 어떻게 진행하나요?"
@@ -117,7 +117,9 @@ def test_every_read_endpoint_shows_exactly_the_readable_documents(world, user):
         assert {ids_by_doc(ids)[c["doc_id"]] for c in ask.json()["citations"]} <= allowed
         streamed = client.post("/v1/ask", json={"question": QUESTION, "stream": True})
         assert streamed.headers["content-type"].startswith("text/event-stream")
-        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]})
+        chat = client.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": QUESTION}]}
+        )
         chat_stream = client.post(
             "/v1/chat/completions",
             json={"messages": [{"role": "user", "content": QUESTION}], "stream": True},
@@ -152,9 +154,7 @@ def ids_by_doc(ids: dict[str, str]) -> dict[str, str]:
 
 def _same_problem(forbidden: dict, missing: dict, doc_id: str, missing_id: str) -> bool:
     def normal(problem: dict, which: str) -> dict:
-        return {
-            k: str(v).replace(which, "ID") for k, v in problem.items() if k != "trace_id"
-        }
+        return {k: str(v).replace(which, "ID") for k, v in problem.items() if k != "trace_id"}
 
     return normal(forbidden, doc_id) == normal(missing, missing_id)
 
@@ -163,7 +163,9 @@ def _same_problem(forbidden: dict, missing: dict, doc_id: str, missing_id: str) 
 def test_readers_cannot_manage_documents_or_users(world, user):
     server, keys, ids = world
     with server.client(keys[user]) as client:
-        upload = client.post("/v1/documents", files=[("files", ("x.md", b"# x\n\nhello", "text/markdown"))])
+        upload = client.post(
+            "/v1/documents", files=[("files", ("x.md", b"# x\n\nhello", "text/markdown"))]
+        )
         assert upload.status_code == 403
         assert upload.headers["content-type"].startswith("application/problem+json")
         assert client.delete(f"/v1/documents/{ids['CODEPUB']}").status_code == 403
@@ -185,7 +187,7 @@ def test_an_editor_cannot_touch_documents_they_cannot_read(world):
 
 
 def test_requests_without_a_valid_key_are_refused(world):
-    server, keys, ids = world
+    server, _, ids = world
     for key in (None, "jsk_not-a-real-key", "Basic abc"):
         with server.client(key) as client:
             for method, path in (
@@ -216,6 +218,7 @@ def test_changes_take_effect_on_the_next_request(tmp_path: Path):
     server = start(home)
     try:
         with server.client(root) as admin, server.client(alice) as a, server.client(bob) as b:
+
             def markers(client) -> set[str]:
                 hits = client.get("/v1/search", params={"q": COMMON}).json()
                 return {_marker_of(h["title"]) for h in hits}
@@ -233,7 +236,8 @@ def test_changes_take_effect_on_the_next_request(tmp_path: Path):
             assert a.get("/v1/documents").status_code == 401  # old key revoked
             with server.client(rotated) as a2:
                 hr_id = next(
-                    d["doc_id"] for d in a2.get("/v1/documents").json()["documents"]
+                    d["doc_id"]
+                    for d in a2.get("/v1/documents").json()["documents"]
                     if "CODEHR" in d["title"]
                 )
                 assert admin.delete(f"/v1/documents/{hr_id}").status_code == 200

@@ -31,7 +31,13 @@ def serve(
             "Loopback only.",
         ),
     ] = False,
-    rate_per_minute: Annotated[int, typer.Option(help="Requests per minute per API key.")] = 600,
+    rate_per_minute: Annotated[
+        int, typer.Option(min=1, help="Requests per minute per API key.")
+    ] = 600,
+    max_upload_files: Annotated[int, typer.Option(min=1, help="Files in one upload.")] = 100,
+    max_request_mb: Annotated[
+        int, typer.Option(min=1, help="Size of one request (an upload), in MB.")
+    ] = 1024,
     home: HomeOption = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder of the home.")] = None,
 ) -> None:
@@ -44,7 +50,14 @@ def serve(
         from jisik.server.app import create_app, open_state
         from jisik.server.config import ServerConfig
 
-        config = ServerConfig(host=host, port=port, dev=dev, rate_per_minute=rate_per_minute)
+        config = ServerConfig(
+            host=host,
+            port=port,
+            dev=dev,
+            rate_per_minute=rate_per_minute,
+            max_upload_files=max_upload_files,
+            max_request_mb=max_request_mb,
+        )
         state = open_state(load_settings(home, embedder=embedder), config)
         if state.dev_principal is not None:
             output.err_console.print(

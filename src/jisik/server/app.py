@@ -83,6 +83,9 @@ def create_app(state: ServerState) -> FastAPI:
         summary="Cited answers from your own documents, Korean first, with per-document "
         "permissions.",
         lifespan=lifespan,
+        # Bodies sent without a Content-Length are cut off here; declared ones are
+        # refused before reading, with a problem document, by the middleware below.
+        max_body_size=state.config.max_request_mb * 1_000_000,
     )
     app.state.jisik = state
     problems.install(app)
