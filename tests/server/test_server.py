@@ -237,3 +237,21 @@ def test_a_job_interrupted_by_a_crash_is_resumed_on_restart(tmp_path: Path):
             assert json.loads(stats)["documents"] == 120
     finally:
         restarted.stop()
+
+
+def test_each_key_is_rate_limited(tmp_path: Path):
+    home = tmp_path / "home"
+    key = add_user(home, "root", "admin")
+    other = add_user(home, "other", "reader")
+    server = start(home, "--rate-per-minute", "3")
+    try:
+        with server.client(key) as client:
+            statuses = [client.get("/v1/documents").status_code for _ in range(4)]
+            assert statuses == [200, 200, 200, 429]
+            limited = client.get("/v1/documents")
+            assert int(limited.headers["retry-after"]) >= 1
+            assert "rate limit" in limited.json()["detail"]
+        with server.client(other) as client:  # another key has its own allowance
+            assert client.get("/v1/documents").status_code == 200
+    finally:
+        server.stop()

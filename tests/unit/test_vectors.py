@@ -46,8 +46,24 @@ def test_orphan_segments_from_a_crashed_commit_are_removed(tmp_path: Path):
     index.commit()
     (tmp_path / "seg-999999").mkdir()  # written, but the manifest never swapped
     reopened = VectorIndex(tmp_path, 8)
+    # Opening only reads: the folder might be another writer's segment in flight.
+    assert (tmp_path / "seg-999999").exists()
+    reopened.add([3], _unit(1, 8, 3))
+    reopened.commit()  # a writer (holding the home's lock) clears it
     assert not (tmp_path / "seg-999999").exists()
-    assert len(reopened) == 2
+    assert len(reopened) == 3
+
+
+def test_a_reader_sees_what_another_writer_committed(tmp_path: Path):
+    data = _unit(3, 8, 5)
+    writer = VectorIndex(tmp_path, 8)
+    writer.add([1], data[:1])
+    writer.commit()
+    reader = VectorIndex(tmp_path, 8)  # e.g. the server, while `jisik add` runs
+    writer.add([2], data[1:2])
+    writer.delete([1])
+    writer.commit()
+    assert [key for key, _ in reader.search(data[1], 5)] == [2]
 
 
 def test_restricted_search_on_a_graph_segment_finds_k_readable_rows(tmp_path: Path, monkeypatch):

@@ -55,6 +55,7 @@ def serve(
             port=port,
             dev=dev,
             rate_per_minute=rate_per_minute,
+            rate_burst=min(120, rate_per_minute),  # never more than a minute's worth at once
             max_upload_files=max_upload_files,
             max_request_mb=max_request_mb,
         )

@@ -38,7 +38,7 @@ class LexicalIndex:
         self._index = tantivy.Index(self._schema, path=str(directory), reuse=True)
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
-        self._meta_mtime = 0.0
+        self._meta_stamp: tuple[int, int] | None = None
 
     def _writer_(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -81,12 +81,17 @@ class LexicalIndex:
 
     def _searcher(self) -> tantivy.Searcher:
         # Another process (a CLI add beside a running server) may have committed.
-        meta = self.directory / "meta.json"
-        mtime = meta.stat().st_mtime if meta.exists() else 0.0
+        # tantivy replaces meta.json atomically: a new inode on every commit, even
+        # when two commits fall within one coarse mtime tick.
+        try:
+            stat = (self.directory / "meta.json").stat()
+            stamp = (stat.st_ino, stat.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
         with self._lock:
-            if mtime != self._meta_mtime:
+            if stamp != self._meta_stamp:
                 self._index.reload()
-                self._meta_mtime = mtime
+                self._meta_stamp = stamp
         return self._index.searcher()
 
     def search(

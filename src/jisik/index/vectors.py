@@ -69,6 +69,7 @@ class VectorIndex:
         self._pending_readers: list[tuple[str, ...]] = []
         self._pending_deletes: set[int] = set()
         self._next_segment = 1
+        self._manifest_stamp: tuple[int, int] | None = None
         directory.mkdir(parents=True, exist_ok=True)
         self._load()
 
@@ -78,14 +79,31 @@ class VectorIndex:
         manifest_path = self.directory / MANIFEST
         manifest = {"segments": [], "deleted": [], "next_segment": 1}
         if manifest_path.exists():
+            self._manifest_stamp = _stamp(manifest_path)
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         self._next_segment = manifest["next_segment"]
         self._deleted = set(manifest["deleted"])
-        self._segments = [self._open_segment(name) for name in manifest["segments"]]
-        self._remove_orphans(set(manifest["segments"]))
+        opened = {s.name: s for s in self._segments}
+        self._segments = [
+            opened.get(name) or self._open_segment(name) for name in manifest["segments"]
+        ]
+
+    def _reload_if_changed(self) -> None:
+        """Pick up what another process (a CLI add beside a server) committed."""
+        manifest_path = self.directory / MANIFEST
+        try:
+            stamp = _stamp(manifest_path)
+        except FileNotFoundError:
+            return
+        if stamp != self._manifest_stamp:
+            with self._lock:
+                if stamp != self._manifest_stamp and not self._pending_keys:
+                    self._load()
 
     def _remove_orphans(self, live: set[str]) -> None:
-        # Segments written by a commit that crashed before its manifest swap.
+        # Segments written by a commit that crashed before its manifest swap. Only
+        # a committing writer (which holds the home's write lock) may do this: a
+        # reader would delete a segment another process is about to swap in.
         for path in self.directory.glob("seg-*"):
             if path.name not in live:
                 shutil.rmtree(path, ignore_errors=True)
@@ -134,6 +152,7 @@ class VectorIndex:
 
     def commit(self) -> None:
         with self._lock:
+            self._remove_orphans({s.name for s in self._segments})
             segments = list(self._segments)
             deleted = self._deleted | self._pending_deletes
             if self._pending_keys:
@@ -240,6 +259,7 @@ class VectorIndex:
     def search(self, query: np.ndarray, k: int, readers: Readers = None) -> list[tuple[int, float]]:
         """The k nearest readable keys by inner product (unit vectors: cosine)."""
         query = np.asarray(query, dtype=np.float32).reshape(-1)
+        self._reload_if_changed()
         with self._lock:
             segments, deleted = list(self._segments), self._deleted
         fetch = k + min(len(deleted), 10 * k)
@@ -328,6 +348,13 @@ class VectorIndex:
         from jisik.index.files import directory_size
 
         return directory_size(self.directory)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    # The inode too: the manifest is replaced atomically (a new inode every
+    # time), while two commits can fall within one coarse mtime tick.
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
 
 
 def _top_rows(
