@@ -4,6 +4,12 @@ A real `jisik serve` with an admin key, a group and a few small documents;
 schemathesis loads `/openapi.json` from it and sends every operation generated
 requests (examples, coverage and fuzzing phases, valid and invalid data) with
 the admin's key. Seeded, so a CI failure replays.
+
+Checks: no 5xx, and responses that match their documented schema. Not checked
+(yet): status codes and content types, because the OpenAPI document does not
+describe the errors: 401/403/404/409/413/429 are undocumented, and every error
+is application/problem+json while the document declares 422 as FastAPI's
+application/json validation error.
 """
 
 from __future__ import annotations
@@ -58,10 +64,8 @@ def fuzz_world(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def api_schema(fuzz_world):
-    server, key, _ = fuzz_world
-    config = SchemathesisConfig.from_dict(
+def _config(key: str, operations: list[dict] | None = None) -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
         {
             "seed": SEED,
             "headers": {"Authorization": f"Bearer {key}"},
@@ -71,12 +75,55 @@ def api_schema(fuzz_world):
                 "database": "none",  # no .hypothesis folder replaying old failures
             },
             "request-timeout": 60,
+            "operations": operations or [],
         }
     )
-    return schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=config)
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzz_world):
+    """Every parameter generated: ids and names are mostly ones that do not exist."""
+    server, key, _ = fuzz_world
+    return schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=_config(key))
+
+
+@pytest.fixture(scope="module")
+def api_schema_real_ids(fuzz_world):
+    """Path parameters pinned to things that exist, so the handlers past the 404 get
+    fuzzed too (query and body still generated)."""
+    server, key, kept = fuzz_world
+    with server.client(key) as client:
+        documents = client.get("/v1/documents").json()["documents"]
+        disposable = next(d["doc_id"] for d in documents if d["doc_id"] not in kept)
+        job = client.post(
+            "/v1/documents", files=[("files", ("job.md", "# 작업\n\n업로드 작업".encode()))]
+        ).json()
+    document = {"path.doc_id": min(kept)}
+    reader = {"path.name": "fuzz-reader"}
+    member = {"path.name": "hr", "path.user_name": "fuzz-reader"}
+    pinned = {
+        "GET /v1/documents/{doc_id}": document,
+        "GET /v1/documents/{doc_id}/file": document,
+        "PATCH /v1/documents/{doc_id}": document,
+        "DELETE /v1/documents/{doc_id}": {"path.doc_id": disposable},
+        "GET /v1/jobs/{job_id}": {"path.job_id": job["id"]},
+        "GET /v1/users/{name}": reader,
+        "POST /v1/users/{name}/disable": reader,
+        "POST /v1/users/{name}/enable": reader,
+        "POST /v1/users/{name}/key": reader,
+        "GET /v1/groups/{name}": {"path.name": "hr"},
+        "PUT /v1/groups/{name}/members/{user_name}": member,
+        "DELETE /v1/groups/{name}/members/{user_name}": member,
+    }
+    # One entry per operation: separate include-* keys in one entry are OR-ed.
+    operations = [{"include-name": name, "parameters": p} for name, p in pinned.items()]
+    return schemathesis.openapi.from_url(
+        f"{server.url}/openapi.json", config=_config(key, operations)
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+schema_real_ids = schemathesis.pytest.from_fixture("api_schema_real_ids").include(path_regex="\\{")
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +153,17 @@ def _must_skip(case, kept: set[str]) -> bool:
 
 @schema.parametrize()
 def test_no_server_errors(case, fuzz_world):
+    server, _, kept = fuzz_world
+    if _must_skip(case, kept):
+        return
+    case.call_and_validate(
+        base_url=server.url,
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
+@schema_real_ids.parametrize()
+def test_no_server_errors_on_existing_things(case, fuzz_world):
     server, _, kept = fuzz_world
     if _must_skip(case, kept):
         return
