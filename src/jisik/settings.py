@@ -39,6 +39,7 @@ class Settings:
     candidates: int = 100
     title_boost: float = 1.0
     bigram_weight: float = 0.2
+    sentence_weight: float = 0.8  # best-sentence bonus of the top passages (search/rescore.py)
     chunk_target_chars: int = 600
     chunk_max_chars: int = 1200
     chunk_overlap_sentences: int = 1
@@ -56,6 +57,8 @@ class Settings:
             )
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ConfigError(f"dense_weight must be between 0 and 1, not {self.dense_weight}")
+        if self.sentence_weight < 0.0:
+            raise ConfigError(f"sentence_weight must be 0 or more, not {self.sentence_weight}")
         if self.chunk_target_chars < 50 or self.chunk_max_chars < self.chunk_target_chars:
             raise ConfigError("need 50 <= chunk_target_chars <= chunk_max_chars")
         return self
