@@ -3,7 +3,7 @@
     python benchmarks/quality.py [--sets korquad1,autorag-ko,msmarco-ko] [--split test]
                                  [--modes lexical,dense,hybrid] [--out results.json]
 
-A tuning helper around ``jisik.eval.runner`` (the code behind ``jisik eval``):
+A tuning helper around ``jisik.eval`` (``runner``, ``modes``) (the code behind ``jisik eval``):
 each corpus passage is ingested as one document into a temporary home; queries
 of the split (if the set has one) are run and documents ranked by their best
 chunk. Prints R@1/R@5/R@10/MRR@10/nDCG@10 per set and mode; ``--set`` overrides
@@ -22,7 +22,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from jisik.eval.dataset import load_dataset
-from jisik.eval.runner import ingest_dataset, run_mode
+from jisik.eval.modes import run_mode
+from jisik.eval.runner import ingest_dataset
 from jisik.service import Jisik
 from jisik.settings import load_settings
 

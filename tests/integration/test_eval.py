@@ -12,13 +12,8 @@ import typer
 from typer.testing import CliRunner
 
 from jisik.cli.eval import register
-from jisik.eval.runner import (
-    EXPECTED_DIR,
-    evaluate_dataset,
-    expected_record,
-    load_expected,
-    regressions,
-)
+from jisik.eval.guard import EXPECTED_DIR, expected_record, load_expected, regressions
+from jisik.eval.runner import evaluate_dataset
 from jisik.service import Jisik
 from jisik.settings import load_settings
 from tests.conftest import SHARED_DATA, write_handbook

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from jisik.errors import ConfigError, JisikError
+from jisik.eval.answers import all_answers, contains_answer, span_answers
+from jisik.eval.baselines import BM25
 from jisik.eval.dataset import Query
+from jisik.eval.guard import EXPECTED_DIR, expected_record, regressions
 from jisik.eval.metrics import dedupe_documents, mrr_at, ndcg_at, recall_at, summarize
+from jisik.eval.modes import choose_modes
 from jisik.eval.own_questions import (
     QuestionFileError,
     load_questions,
@@ -24,22 +28,14 @@ from jisik.eval.report import (
     recall_curve_svg,
     render_html,
 )
-from jisik.eval.runner import (
-    BM25,
-    EXPECTED_DIR,
+from jisik.eval.results import (
     EvalResult,
     Preview,
     QueryResult,
     RunResult,
-    all_answers,
-    choose_modes,
-    contains_answer,
-    expected_record,
     gold_rank,
     measure,
     percentile,
-    regressions,
-    span_answers,
 )
 from jisik.types import DocumentInfo
 

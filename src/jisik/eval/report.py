@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from html import escape
 
 from jisik import __version__
-from jisik.eval.runner import (
+from jisik.eval.results import (
     RANK_DEPTH,
     EvalResult,
     QueryResult,
