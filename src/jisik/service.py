@@ -14,6 +14,7 @@ write, and the next ``add`` re-ingests what did not make it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,6 +25,11 @@ from jisik import __version__
 from jisik.answer.base import Answerer
 from jisik.answer.citations import verify
 from jisik.answer.extractive import ExtractiveAnswerer
+from jisik.answer.labels import label
+from jisik.audit.actors import local_actor, new_trace_id
+from jisik.audit.canonical import sha256_hex
+from jisik.audit.chain import AuditLog
+from jisik.audit.registry import AnswerRegistry, normalise
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
 from jisik.errors import InvalidQueryError, NotFoundError, ParseError
@@ -47,7 +53,7 @@ from jisik.store.database import migrate, open_engine, sqlite_url
 from jisik.store.records import PENDING, RETIRED, NewVersion, Records
 from jisik.text.analyzer import Analyzer, AnalyzerConfig, shared_analyzer
 from jisik.text.grams import hangul_bigrams
-from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Section
+from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +97,8 @@ class Jisik:
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
         self.originals = Originals(self.layout.originals)
+        self.audit = AuditLog(self.engine)
+        self.answers = AnswerRegistry(self.engine)
         self.index: Index = open_index(
             settings.index_backend,
             self.layout.index,
@@ -166,6 +174,7 @@ class Jisik:
         groups: Sequence[str] | None = None,
         progress: Progress | None = None,
         sources: Mapping[Path, str] | None = None,
+        actor: str | None = None,
     ) -> AddReport:
         """Ingest files and folders. One bad file never stops the batch.
 
@@ -219,13 +228,27 @@ class Jisik:
                     self._commit_batch(batch, group_set)
                     batch = []
             self._commit_batch(batch, group_set)
-        return AddReport(added, updated, unchanged, tuple(failed))
+        return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
+
+    def _added(self, report: AddReport, groups, actor: str | None) -> AddReport:
+        self.audit.append(
+            "documents.add",
+            actor or local_actor(),
+            new_trace_id(),
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            failed=[f.path for f in report.failed],
+            groups=None if groups is None else list(groups),
+        )
+        return report
 
     def add_texts(
         self,
         items: Iterable[tuple[str, str, str]],
         groups: Sequence[str] | None = None,
         progress: Progress | None = None,
+        actor: str | None = None,
     ) -> AddReport:
         """Ingest documents given as ``(source, title, text)``; same rules as files."""
         items = list(items)
@@ -255,7 +278,7 @@ class Jisik:
                     self._commit_batch(batch, group_set)
                     batch = []
             self._commit_batch(batch, group_set)
-        return AddReport(added, updated, unchanged, tuple(failed))
+        return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
 
     @staticmethod
     def _batch_full(batch: list[PreparedFile]) -> bool:
@@ -373,14 +396,23 @@ class Jisik:
             log.warning("cleaning up %d versions left by an interrupted write", len(leftovers))
             self._purge(leftovers)
 
-    def set_groups(self, doc_id: str, groups: Sequence[str]) -> DocumentInfo:
+    def set_groups(
+        self, doc_id: str, groups: Sequence[str], actor: str | None = None
+    ) -> DocumentInfo:
         """Change who may read a document (no groups: everyone)."""
         with self.layout.write_lock():
             self._recover()
             if self.records.document(doc_id) is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
             self._regroup(doc_id, tuple(sorted(set(groups))))
-            return self.records.document(doc_id)[0]
+        self.audit.append(
+            "documents.groups",
+            actor or local_actor(),
+            new_trace_id(),
+            doc_id=doc_id,
+            groups=sorted(set(groups)),
+        )
+        return self.records.document(doc_id)[0]
 
     def _regroup(self, doc_id: str, groups: tuple[str, ...]) -> None:
         """Re-version a document under new reader groups.
@@ -402,14 +434,15 @@ class Jisik:
         facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
         self._commit_batch([PreparedFile(facts, row.title, row.format, parts, chunked)], groups)
 
-    def remove(self, doc_id: str) -> DocumentInfo:
+    def remove(self, doc_id: str, actor: str | None = None) -> DocumentInfo:
         with self.layout.write_lock():
             self._recover()
             found = self.records.document(doc_id)
             if found is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
             self._purge(self.records.retire_document(doc_id))
-            return found[0]
+        self.audit.append("documents.remove", actor or local_actor(), new_trace_id(), doc_id=doc_id)
+        return found[0]
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the index from the records under the current settings."""
@@ -454,10 +487,22 @@ class Jisik:
     # --- reading ------------------------------------------------------------
 
     def search(
-        self, query: str, k: int = 10, mode: str | None = None, readers: Readers = None
+        self, query: str, k: int = 10, mode: str | None = None, who: Requester | None = None
     ) -> list[Hit]:
-        """The best passages ``readers`` may see (``None``: no restriction)."""
-        query = _check_query(query)
+        """The best passages ``who`` may see (by default: the local user, unrestricted)."""
+        who = self._who(who)
+        hits = self._search(_check_query(query), k, mode, who.readers)
+        self.audit.append(
+            "search",
+            who.actor,
+            who.trace_id,
+            query=query,
+            sources=_sources(hits),
+            **self._versions(),
+        )
+        return hits
+
+    def _search(self, query: str, k: int, mode: str | None, readers: Readers) -> list[Hit]:
         ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers)
         stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
         if readers is not None:
@@ -468,9 +513,12 @@ class Jisik:
         hits = [stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored]
         return hits[:k]
 
-    def ask(self, question: str, k: int = 5, readers: Readers = None) -> Answer:
+    def ask(self, question: str, k: int = 5, who: Requester | None = None) -> Answer:
+        """A cited, labelled answer from what ``who`` may read; recorded in the audit trail."""
+        who = self._who(who)
         question = _check_query(question)
-        answer = self.answerer.answer(question, self.search(question, k, readers=readers))
+        hits = self._search(question, k, None, who.readers)
+        answer = self.answerer.answer(question, hits)
         texts: dict[tuple[str, int], str] = {}
 
         def document_text(citation) -> str:
@@ -482,17 +530,48 @@ class Jisik:
 
         for citation in answer.citations:
             verify(citation, document_text)
+        answer = label(answer, who.trace_id)
+        self.audit.append(
+            "ask",
+            who.actor,
+            who.trace_id,
+            question=question,
+            answer_sha256=sha256_hex(normalise(answer.text)),
+            abstained=answer.abstained,
+            sources=[{"doc_id": c.doc_id, "version": c.version} for c in answer.citations],
+            passages=_sources(hits),
+            model=answer.model,
+            **self._versions(),
+        )
+        if not answer.abstained:
+            self.answers.register(answer.text, who.trace_id)
         return answer
 
-    def documents(self, readers: Readers = None) -> list[DocumentInfo]:
-        return self.records.documents(readers)
+    def documents(self, who: Requester | None = None) -> list[DocumentInfo]:
+        return self.records.documents(who.readers if who else None)
 
-    def document(self, doc_id: str, readers: Readers = None) -> tuple[DocumentInfo, str]:
-        """A document and its text; one ``readers`` may not read is reported as missing."""
-        found = self.records.document(doc_id, readers)
+    def document(self, doc_id: str, who: Requester | None = None) -> tuple[DocumentInfo, str]:
+        """A document and its text; one ``who`` may not read is reported as missing."""
+        found = self.records.document(doc_id, who.readers if who else None)
         if found is None:
             raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
         return found
+
+    def _who(self, who: Requester | None) -> Requester:
+        if who is None:
+            return Requester(local_actor(), None, new_trace_id())
+        return who if who.trace_id else dataclasses.replace(who, trace_id=new_trace_id())
+
+    def _versions(self) -> dict:
+        """What produced a result, for the audit trail: enough to reproduce it."""
+        return {
+            "versions": {
+                "jisik": __version__,
+                "analyzer": self.analyzer.describe(),
+                "embedder": self.embedder.id if self.embedder else None,
+                "answerer": self.answerer.method,
+            }
+        }
 
     def stats(self) -> dict:
         counts = self.records.counts()
@@ -512,6 +591,13 @@ class Jisik:
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
         }
+
+
+def _sources(hits: Sequence[Hit]) -> list[dict]:
+    seen: dict[tuple[str, int], dict] = {}
+    for hit in hits:
+        seen.setdefault((hit.doc_id, hit.version), {"doc_id": hit.doc_id, "version": hit.version})
+    return list(seen.values())
 
 
 def _readers_of(groups: Sequence[str]) -> tuple[str, ...]:

@@ -47,6 +47,9 @@ class Settings:
     user_dictionary: str = ""
     abstain_threshold: float = 0.4
     answer_sentences: int = 2
+    # Question and answer logs are kept at least this long; `jisik audit prune`
+    # refuses a shorter retention.
+    audit_retention_floor_days: int = 183
 
     def validate(self) -> Settings:
         if self.mode not in SEARCH_MODES:

@@ -44,6 +44,10 @@ def answer_json(answer: Answer) -> dict:
         ],
         "ai_generated": answer.ai_generated,
         "method": answer.method,
+        "model": answer.model,
+        "digital_source_type": answer.digital_source_type,
+        "generated_at": answer.generated_at,
+        "trace_id": answer.trace_id,
     }
 
 

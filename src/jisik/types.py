@@ -104,12 +104,31 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """An answer with its AI-output labels (see ``jisik.answer.labels``)."""
+
     question: str
     text: str
     abstained: bool
     citations: tuple[Citation, ...]
     method: str
     ai_generated: bool = True
+    digital_source_type: str = ""  # an IPTC digital source type URI
+    model: str = ""  # what produced it: jisik's version and the answering method or model
+    generated_at: str = ""  # ISO 8601, UTC
+    trace_id: str = ""  # the audit trail event of this answer
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who is reading: for the permission filter and the audit trail.
+
+    ``actor`` is "user:NAME" for an API caller, "cli:LOGIN" on the command line;
+    ``readers`` the reader tokens they hold (None: unrestricted).
+    """
+
+    actor: str
+    readers: frozenset[str] | None = None
+    trace_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

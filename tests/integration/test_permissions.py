@@ -7,10 +7,13 @@ import pytest
 from jisik.errors import NotFoundError
 from jisik.index.base import PUBLIC
 from jisik.service import Jisik
+from jisik.types import Requester
 
-EVERYONE = frozenset({PUBLIC})
-HR = frozenset({PUBLIC, "hr"})
-ONLY_HR = frozenset({"hr"})
+EVERYONE = Requester("user:everyone", frozenset({PUBLIC}))
+HR = Requester("user:hr", frozenset({PUBLIC, "hr"}))
+ONLY_HR = Requester("user:only-hr", frozenset({"hr"}))
+FINANCE = Requester("user:finance", frozenset({"finance"}))
+LEGAL = Requester("user:legal", frozenset({"legal"}))
 
 
 def _doc_id(jisik: Jisik, name: str) -> str:
@@ -29,44 +32,42 @@ def test_search_and_ask_only_see_readable_documents(mixed):
     for mode in ("lexical", "dense", "hybrid"):
         assert all(
             not h.source.endswith("leave.md")
-            for h in mixed.search("연차휴가 이월", k=10, mode=mode, readers=EVERYONE)
+            for h in mixed.search("연차휴가 이월", k=10, mode=mode, who=EVERYONE)
         )
-        assert mixed.search("연차휴가 이월", k=1, mode=mode, readers=HR)[0].source.endswith(
-            "leave.md"
-        )
-    answer = mixed.ask("쓰지 않은 연차는 이월되나요?", readers=EVERYONE)
+        assert mixed.search("연차휴가 이월", k=1, mode=mode, who=HR)[0].source.endswith("leave.md")
+    answer = mixed.ask("쓰지 않은 연차는 이월되나요?", who=EVERYONE)
     assert all(not c.source.endswith("leave.md") for c in answer.citations)
-    assert mixed.ask("쓰지 않은 연차는 이월되나요?", readers=HR).citations[0].source.endswith(
-        "leave.md"
+    assert (
+        mixed.ask("쓰지 않은 연차는 이월되나요?", who=HR).citations[0].source.endswith("leave.md")
     )
 
 
 def test_group_only_readers_do_not_see_public_documents(mixed):
-    hits = mixed.search("비밀번호 연차", k=10, readers=ONLY_HR)
+    hits = mixed.search("비밀번호 연차", k=10, who=ONLY_HR)
     assert hits and all(h.source.endswith("leave.md") for h in hits)
 
 
 def test_forbidden_document_reads_exactly_like_a_missing_one(mixed):
     doc_id = _doc_id(mixed, "leave.md")
-    assert mixed.document(doc_id, readers=HR)[0].doc_id == doc_id
+    assert mixed.document(doc_id, who=HR)[0].doc_id == doc_id
     with pytest.raises(NotFoundError) as forbidden:
-        mixed.document(doc_id, readers=EVERYONE)
+        mixed.document(doc_id, who=EVERYONE)
     with pytest.raises(NotFoundError) as missing:
-        mixed.document("0" * 16, readers=EVERYONE)
+        mixed.document("0" * 16, who=EVERYONE)
     assert str(forbidden.value).replace(doc_id, "ID") == str(missing.value).replace("0" * 16, "ID")
-    assert doc_id not in {d.doc_id for d in mixed.documents(readers=EVERYONE)}
-    assert len(mixed.documents(readers=HR)) == 4
-    assert [d.doc_id for d in mixed.documents(readers=ONLY_HR)] == [doc_id]
+    assert doc_id not in {d.doc_id for d in mixed.documents(who=EVERYONE)}
+    assert len(mixed.documents(who=HR)) == 4
+    assert [d.doc_id for d in mixed.documents(who=ONLY_HR)] == [doc_id]
 
 
 def test_changing_groups_takes_effect_in_the_index(mixed, handbook):
     doc_id = _doc_id(mixed, "leave.md")
     mixed.set_groups(doc_id, [])  # now public
-    assert mixed.search("연차휴가 이월", k=1, readers=EVERYONE)[0].doc_id == doc_id
+    assert mixed.search("연차휴가 이월", k=1, who=EVERYONE)[0].doc_id == doc_id
     mixed.add([handbook / "hr"], groups=["finance"])  # unchanged file, new groups
     assert mixed.document(doc_id)[0].groups == ("finance",)
-    assert all(h.doc_id != doc_id for h in mixed.search("연차휴가 이월", k=10, readers=HR))
-    assert mixed.search("연차휴가 이월", k=1, readers=frozenset({"finance"}))[0].doc_id == doc_id
+    assert all(h.doc_id != doc_id for h in mixed.search("연차휴가 이월", k=10, who=HR))
+    assert mixed.search("연차휴가 이월", k=1, who=FINANCE)[0].doc_id == doc_id
     # One active version, and the index holds no entry with the old groups.
     assert mixed.stats()["chunks"] == mixed.index.stats()["lexical_entries"]
 
@@ -76,13 +77,13 @@ def test_regrouped_versions_survive_reopening(settings, handbook):
         jisik.add([handbook / "hr"], groups=["hr"])
         jisik.set_groups(_doc_id(jisik, "leave.md"), ["legal"])
     with Jisik(settings) as reopened:
-        assert reopened.search("연차", k=5, readers=HR) == []
-        assert reopened.search("연차", k=5, readers=frozenset({"legal"}))
+        assert reopened.search("연차", k=5, who=HR) == []
+        assert reopened.search("연차", k=5, who=LEGAL)
 
 
 def test_reindex_keeps_reader_groups(mixed):
     mixed.reindex()
     assert all(
-        not h.source.endswith("leave.md") for h in mixed.search("연차휴가", k=10, readers=EVERYONE)
+        not h.source.endswith("leave.md") for h in mixed.search("연차휴가", k=10, who=EVERYONE)
     )
-    assert mixed.search("연차휴가", k=1, readers=HR)[0].source.endswith("leave.md")
+    assert mixed.search("연차휴가", k=1, who=HR)[0].source.endswith("leave.md")

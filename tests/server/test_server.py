@@ -156,17 +156,36 @@ def test_openai_clients_work_against_jisik(served):
         openai.OpenAI(base_url=f"{server.url}/v1", api_key="jsk_wrong").models.list()
 
 
-def test_requests_that_return_content_are_logged(served):
+def test_requests_that_return_content_are_audited_and_answers_labelled(served):
     server, _, reader = served
     with server.client(reader) as client:
         hits = client.get("/v1/search", params={"q": "연차 일수"}).json()
-        client.post("/v1/ask", json={"question": "연차는 며칠인가요?"})
+        ask = client.post("/v1/ask", json={"question": "연차는 며칠인가요?"})
+        chat = client.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": "연차는?"}]}
+        )
+        shown = client.get(f"/v1/documents/{hits[0]['doc_id']}")
+    for response in (ask, chat):
+        disclosure = response.headers["ai-disclosure"]
+        assert "mode=" in disclosure and 'provider="jisik"' in disclosure
+    labels = ask.json()
+    assert labels["ai_generated"] is True and labels["digital_source_type"].startswith(
+        "http://cv.iptc.org/newscodes/digitalsourcetype/"
+    )
+    assert labels["trace_id"] == ask.headers["x-trace-id"] and labels["generated_at"]
+    assert chat.json()["jisik"]["trace_id"] == chat.headers["x-trace-id"]
+    assert shown.status_code == 200
     with sqlite3.connect(server.home / "jisik.db") as db:
         rows = db.execute(
-            "SELECT action, query, doc_ids_json FROM access_log WHERE user_name = 'alice'"
+            "SELECT action, payload_json, trace_id FROM audit_events WHERE actor = 'user:alice'"
         ).fetchall()
-    assert ("search", "연차 일수", json.dumps(sorted({h["doc_id"] for h in hits}))) in rows
-    assert any(action == "ask" for action, _, _ in rows)
+    by_action = {action: (json.loads(payload), trace) for action, payload, trace in rows}
+    search_payload = by_action["search"][0]
+    assert search_payload["query"] == "연차 일수"
+    assert {s["doc_id"] for s in search_payload["sources"]} == {h["doc_id"] for h in hits}
+    asked = {trace for action, _, trace in rows if action == "ask"}  # ask and chat
+    assert {labels["trace_id"], chat.json()["jisik"]["trace_id"]} <= asked
+    assert by_action["document.read"][0]["doc_id"] == hits[0]["doc_id"]
 
 
 def test_health_and_readiness(served):

@@ -1,1 +1,1 @@
-"""Records of who read what (the governance features build on these)."""
+"""The audit trail (hash-chained events) and the registry of produced answers."""

@@ -16,10 +16,8 @@ import typer
 from rich.table import Table
 
 from jisik.cli import output
-from jisik.home import HomeLayout, HomeMissingError
+from jisik.cli.database import home_database
 from jisik.identity import ROLES, Group, IdentityStore, User
-from jisik.settings import load_settings
-from jisik.store.database import migrate, open_engine, sqlite_url
 
 users_app = typer.Typer(no_args_is_help=True, help="Add, list, disable users; rotate API keys.")
 groups_app = typer.Typer(no_args_is_help=True, help="Reader groups and their members.")
@@ -40,25 +38,8 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _store(home: Path | None, *, create: bool = False) -> Iterator[IdentityStore]:
     """The identity store of a home; ``create`` makes the home first if it is missing."""
-    settings = load_settings(home)
-    layout = HomeLayout(settings.home)
-    if not layout.exists():
-        if not create:
-            raise HomeMissingError(
-                f"no jisik home at {settings.home}; add a user first with `jisik users add` "
-                "or point --home / JISIK_HOME at an existing home"
-            )
-        # Only the service knows the whole manifest; opening it once writes it the
-        # way `jisik add` would (the analyzer model itself is loaded lazily, not here).
-        from jisik.service import Jisik
-
-        Jisik(settings, create=True).close()
-    engine = open_engine(sqlite_url(layout.database))
-    try:
-        migrate(engine)
+    with home_database(home, create=create) as (_, engine):
         yield IdentityStore(engine)
-    finally:
-        engine.dispose()
 
 
 def _run(body) -> None:

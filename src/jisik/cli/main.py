@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from jisik.cli import output
+from jisik.cli.audit import register as register_audit
 from jisik.cli.eval import register as register_eval
 from jisik.cli.identity import register as register_identity
 from jisik.cli.serve import register as register_serve
@@ -117,9 +118,7 @@ def add(
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 10,
-    mode: Annotated[
-        str | None, typer.Option("--mode", help="hybrid, lexical or dense.")
-    ] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="hybrid, lexical or dense.")] = None,
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
@@ -257,6 +256,7 @@ def demo(
 register_eval(app)
 register_identity(app)
 register_serve(app)
+register_audit(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jisik.answer.labels import CLI_LABEL, EXTRACTIVE
 from jisik.shapes import add_json, answer_json, document_json, hit_json
 from jisik.types import AddReport, Answer, DocumentInfo, Hit
 
@@ -44,8 +45,14 @@ def show_hits(hits: Sequence[Hit]) -> None:
 
 
 def show_answer(answer: Answer) -> None:
-    label = "AI 생성 답변 · AI-generated (extractive: quoted from your documents)"
-    console.print(f"[dim]{label}[/dim]")
+    how = (
+        "extractive: sentences quoted from your documents"
+        if answer.digital_source_type == EXTRACTIVE
+        else "written by a generative model"
+    )
+    console.print(
+        f"[bold yellow]{CLI_LABEL}[/bold yellow] [dim]({how}; {escape(answer.model)})[/dim]"
+    )
     console.print(f"[bold]Q.[/bold] {escape(answer.question)}")
     console.print(f"[bold]A.[/bold] {escape(answer.text)}")
     for c in answer.citations:
@@ -53,6 +60,7 @@ def show_answer(answer: Answer) -> None:
             f"  [{c.n}] {escape(c.title)} · {escape(c.location)} · chars {c.start}–{c.end}"
             f" [dim]{escape(c.source)}[/dim]"
         )
+    console.print(f"[dim]{answer.generated_at} · trace {answer.trace_id}[/dim]")
 
 
 def show_documents(documents: Sequence[DocumentInfo]) -> None:
@@ -60,8 +68,13 @@ def show_documents(documents: Sequence[DocumentInfo]) -> None:
     table.add_column("id", no_wrap=True)
     for d in documents:
         table.add_row(
-            d.title, d.format, str(d.version), str(d.chunks),
-            ",".join(d.groups) or "(everyone)", d.source, d.doc_id,
+            d.title,
+            d.format,
+            str(d.version),
+            str(d.chunks),
+            ",".join(d.groups) or "(everyone)",
+            d.source,
+            d.doc_id,
         )
     console.print(table)
 
@@ -78,7 +91,9 @@ def show_document(info: DocumentInfo, text: str) -> None:
 def show_stats(stats: dict) -> None:
     table = Table("what", "value", show_header=False)
     for key, value in stats.items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+        table.add_row(
+            key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+        )
     console.print(table)
 
 

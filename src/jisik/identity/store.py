@@ -14,6 +14,8 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jisik.audit.actors import local_actor, new_trace_id
+from jisik.audit.chain import AuditLog
 from jisik.errors import ConflictError, NotFoundError
 from jisik.identity.keys import display_prefix, hash_key, looks_like_key, new_key
 from jisik.identity.records import (
@@ -31,10 +33,17 @@ from jisik.store.schema import ApiKeyRow, GroupRow, UserGroupRow, UserRow
 class IdentityStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.audit = AuditLog(engine)
+
+    def _audit(self, action: str, actor: str, **data: object) -> None:
+        """Every change of who may do what goes into the audit trail."""
+        self.audit.append(action, actor or local_actor(), new_trace_id(), **data)
 
     # --- users --------------------------------------------------------------
 
-    def add_user(self, name: str, role: str, groups: Iterable[str] = ()) -> tuple[User, str]:
+    def add_user(
+        self, name: str, role: str, groups: Iterable[str] = (), *, actor: str = ""
+    ) -> tuple[User, str]:
         """Create a user with a first API key; the key is returned here and never again.
 
         Every group must exist already (``jisik groups add``): a membership grants
@@ -56,6 +65,7 @@ class IdentityStore:
                 session.add(_key_row(name, key))
         except IntegrityError as exc:  # another process added the same name meanwhile
             raise ConflictError(f"user {name!r} already exists; pick another name") from exc
+        self._audit("admin.users.add", actor, user=name, role=role, groups=wanted)
         return self.user(name), key
 
     def users(self) -> list[User]:
@@ -69,7 +79,7 @@ class IdentityStore:
             row = _user_row(session, name)
             return _user(row, _groups_of(session, name))
 
-    def disable(self, name: str) -> User:
+    def disable(self, name: str, *, actor: str = "") -> User:
         """Disable a user: their keys stop working at once. The last enabled admin stays."""
         with Session(self.engine) as session, session.begin():
             row = _user_row(session, name)
@@ -83,14 +93,16 @@ class IdentityStore:
                     f"{name!r} is the last enabled admin; add another admin first "
                     "(`jisik users add NAME --role admin`)"
                 )
+        self._audit("admin.users.disable", actor, user=name)
         return self.user(name)
 
-    def enable(self, name: str) -> User:
+    def enable(self, name: str, *, actor: str = "") -> User:
         with Session(self.engine) as session, session.begin():
             _user_row(session, name).disabled = False
+        self._audit("admin.users.enable", actor, user=name)
         return self.user(name)
 
-    def rotate_key(self, name: str) -> str:
+    def rotate_key(self, name: str, *, actor: str = "") -> str:
         """Revoke every key of the user and return a new one (shown only this once)."""
         key = new_key()
         with Session(self.engine) as session, session.begin():
@@ -101,6 +113,7 @@ class IdentityStore:
                 .values(revoked_at=time.time())
             )
             session.add(_key_row(name, key))
+        self._audit("admin.users.rotate_key", actor, user=name)
         return key
 
     def keys(self, name: str) -> tuple[ApiKey, ...]:
@@ -143,7 +156,7 @@ class IdentityStore:
 
     # --- groups -------------------------------------------------------------
 
-    def add_group(self, name: str, description: str = "") -> Group:
+    def add_group(self, name: str, description: str = "", *, actor: str = "") -> Group:
         check_name("group", name)
         try:
             with Session(self.engine) as session, session.begin():
@@ -152,6 +165,7 @@ class IdentityStore:
                 session.add(GroupRow(name=name, description=description, created_at=time.time()))
         except IntegrityError as exc:  # another process added the same name meanwhile
             raise ConflictError(f"group {name!r} already exists") from exc
+        self._audit("admin.groups.add", actor, group=name)
         return self.group(name)
 
     def groups(self) -> list[Group]:
@@ -171,16 +185,17 @@ class IdentityStore:
             row = _group_row(session, name)
             return Group(row.name, row.description, _members_of(session, name))
 
-    def add_member(self, group: str, user: str) -> Group:
+    def add_member(self, group: str, user: str, *, actor: str = "") -> Group:
         """Add a user to a group (nothing changes if already a member)."""
         with Session(self.engine) as session, session.begin():
             _group_row(session, group)
             _user_row(session, user)
             if session.get(UserGroupRow, (user, group)) is None:
                 session.add(UserGroupRow(user_name=user, group_name=group))
+        self._audit("admin.groups.add_member", actor, group=group, user=user)
         return self.group(group)
 
-    def remove_member(self, group: str, user: str) -> Group:
+    def remove_member(self, group: str, user: str, *, actor: str = "") -> Group:
         """Take a user out of a group (nothing changes if not a member)."""
         with Session(self.engine) as session, session.begin():
             _group_row(session, group)
@@ -190,6 +205,7 @@ class IdentityStore:
                     UserGroupRow.user_name == user, UserGroupRow.group_name == group
                 )
             )
+        self._audit("admin.groups.remove_member", actor, group=group, user=user)
         return self.group(group)
 
 

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from jisik import __version__
-from jisik.audit.access import AccessLog
 from jisik.errors import ConfigError
 from jisik.identity.records import ADMIN, Principal
 from jisik.identity.store import IdentityStore
@@ -55,7 +54,6 @@ def open_state(settings: Settings, config: ServerConfig) -> ServerState:
             identity=identity,
             jobs=jobs,
             runner=runner,
-            access=AccessLog(jisik.engine),
             config=config,
             limiter=RateLimiter(config.rate_per_minute, config.rate_burst),
             dev_principal=dev_principal,
@@ -115,7 +113,18 @@ def _add_middleware(app: FastAPI, config: ServerConfig) -> None:
                 f"the request is {int(declared) / 1e6:.0f} MB; the limit is "
                 f"{config.max_request_mb} MB, split the upload",
             )
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # answered here, so the connection stays usable
+            # Left to Starlette, the error would be re-raised after the 500 and
+            # uvicorn would drop the keep-alive connection with it.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = problem_response(
+                request,
+                500,
+                "the server failed to handle this request; the error is in the server log "
+                "under this trace id",
+            )
         response.headers["X-Trace-Id"] = request.state.trace_id
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

@@ -15,6 +15,7 @@ from jisik.identity.keys import hash_key
 from jisik.identity.records import Principal
 from jisik.server.problems import Problem
 from jisik.server.state import ServerState
+from jisik.types import Requester
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="jisik"'}
 
@@ -65,6 +66,11 @@ def admin(principal: Caller) -> Principal:
     if not principal.can_manage_users:
         raise Problem(403, "managing users and groups needs the admin role")
     return principal
+
+
+def requester(principal: Principal, request: Request) -> Requester:
+    """The service's view of the caller: permissions plus the audit identity."""
+    return Requester(f"user:{principal.user}", principal.readers, request.state.trace_id)
 
 
 Editor = Annotated[Principal, Depends(editor)]

@@ -246,6 +246,7 @@ class JobRunner:
             groups=job.groups,
             progress=progress,
             sources={p.resolve(): upload_source(n) for p, n in staged.items()},
+            actor=f"user:{job.created_by}",
         )
         failed = {Path(f.path).resolve(): f.error for f in report.failed}
         results = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from jisik.identity.records import Group, User
+from jisik.identity.records import Group, Principal, User
 from jisik.server.auth import Admin, State
 
 router = APIRouter(prefix="/v1", tags=["administration"])
@@ -20,6 +20,10 @@ class NewUser(BaseModel):
 class NewGroup(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     description: str = Field(default="", max_length=500)
+
+
+def _actor(principal: Principal) -> str:
+    return f"user:{principal.user}"
 
 
 def user_json(user: User) -> dict:
@@ -43,7 +47,7 @@ def users(principal: Admin, state: State) -> list[dict]:
 
 @router.post("/users", status_code=201, summary="Create a user; the API key is shown once")
 def add_user(body: NewUser, principal: Admin, state: State) -> dict:
-    user, key = state.identity.add_user(body.name, body.role, body.groups)
+    user, key = state.identity.add_user(body.name, body.role, body.groups, actor=_actor(principal))
     return {"name": user.name, "role": user.role, "groups": list(user.groups), "api_key": key}
 
 
@@ -54,17 +58,17 @@ def user(name: str, principal: Admin, state: State) -> dict:
 
 @router.post("/users/{name}/disable", summary="Disable a user (their keys stop working)")
 def disable(name: str, principal: Admin, state: State) -> dict:
-    return user_json(state.identity.disable(name))
+    return user_json(state.identity.disable(name, actor=_actor(principal)))
 
 
 @router.post("/users/{name}/enable", summary="Enable a user again")
 def enable(name: str, principal: Admin, state: State) -> dict:
-    return user_json(state.identity.enable(name))
+    return user_json(state.identity.enable(name, actor=_actor(principal)))
 
 
 @router.post("/users/{name}/key", summary="Rotate the API key: old keys are revoked")
 def rotate(name: str, principal: Admin, state: State) -> dict:
-    return {"name": name, "api_key": state.identity.rotate_key(name)}
+    return {"name": name, "api_key": state.identity.rotate_key(name, actor=_actor(principal))}
 
 
 @router.get("/groups", summary="Every group and its members")
@@ -74,7 +78,9 @@ def groups(principal: Admin, state: State) -> list[dict]:
 
 @router.post("/groups", status_code=201, summary="Create a group")
 def add_group(body: NewGroup, principal: Admin, state: State) -> dict:
-    return group_json(state.identity.add_group(body.name, body.description))
+    return group_json(
+        state.identity.add_group(body.name, body.description, actor=_actor(principal))
+    )
 
 
 @router.get("/groups/{name}", summary="One group")
@@ -84,9 +90,9 @@ def group(name: str, principal: Admin, state: State) -> dict:
 
 @router.put("/groups/{name}/members/{user_name}", summary="Add a member")
 def add_member(name: str, user_name: str, principal: Admin, state: State) -> dict:
-    return group_json(state.identity.add_member(name, user_name))
+    return group_json(state.identity.add_member(name, user_name, actor=_actor(principal)))
 
 
 @router.delete("/groups/{name}/members/{user_name}", summary="Remove a member")
 def remove_member(name: str, user_name: str, principal: Admin, state: State) -> dict:
-    return group_json(state.identity.remove_member(name, user_name))
+    return group_json(state.identity.remove_member(name, user_name, actor=_actor(principal)))

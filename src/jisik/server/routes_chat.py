@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from jisik.server.auth import Caller, State
+from jisik.answer.labels import disclosure_header
+from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import Problem
 from jisik.server.routes_query import sentence_pieces
 from jisik.service import MAX_QUERY_CHARS
@@ -59,21 +60,18 @@ def models(principal: Caller) -> dict:
 )
 def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
     question = _last_user_text(body.messages)
-    answer = state.jisik.ask(question, readers=principal.readers)
-    trace_id = request.state.trace_id
-    state.access.record(
-        principal.user, "chat", trace_id, question, [c.doc_id for c in answer.citations]
-    )
-    completion_id = f"chatcmpl-{trace_id}"
+    answer = state.jisik.ask(question, who=requester(principal, request))
+    headers = {"AI-Disclosure": disclosure_header(answer)}
+    completion_id = f"chatcmpl-{answer.trace_id}"
     created = int(time.time())
     content = chat_text(answer)
     if body.stream:
         return StreamingResponse(
             _chunks(completion_id, created, content, answer),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache"},
+            headers={**headers, "Cache-Control": "no-cache"},
         )
-    return {
+    body_out = {
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
@@ -87,7 +85,16 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": answer_json(answer)["citations"],
+        "jisik": _labels(answer),
     }
+    return JSONResponse(body_out, headers=headers)
+
+
+def _labels(answer: Answer) -> dict:
+    """jisik's AI-output labels, beside the OpenAI fields (clients ignore extra keys)."""
+    data = answer_json(answer)
+    keys = ("ai_generated", "method", "model", "digital_source_type", "generated_at", "trace_id")
+    return {key: data[key] for key in keys}
 
 
 def chat_text(answer: Answer) -> str:
@@ -132,5 +139,5 @@ def _chunks(completion_id: str, created: int, content: str, answer: Answer) -> I
     yield chunk({"role": "assistant"})
     for piece in sentence_pieces(content):
         yield chunk({"content": piece})
-    yield chunk({}, "stop", citations=answer_json(answer)["citations"])
+    yield chunk({}, "stop", citations=answer_json(answer)["citations"], jisik=_labels(answer))
     yield "data: [DONE]\n\n"

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from jisik.errors import NotFoundError
 from jisik.identity.records import Principal
 from jisik.ingest.prepare import document_id
-from jisik.server.auth import Caller, Editor, State
+from jisik.server.auth import Caller, Editor, State, requester
 from jisik.server.jobs import upload_source
 from jisik.server.problems import Problem
 from jisik.server.state import ServerState
@@ -74,7 +74,7 @@ async def upload(
         doc_id = document_id(upload_source(name))
         if state.jisik.records.document(doc_id) is not None:
             try:
-                state.jisik.document(doc_id, principal.readers)
+                state.jisik.document(doc_id, requester(principal, request))
             except NotFoundError:
                 raise Problem(
                     409, f"a document named {name!r} cannot be replaced by you; pick another name"
@@ -102,15 +102,16 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
-    found = state.jisik.documents(principal.readers)
+    found = state.jisik.documents(requester(principal, request))
     page = found[offset : offset + limit]
     return {"total": len(found), "documents": [document_json(d) for d in page]}
 
 
 @router.get("/documents/{doc_id}", summary="A document's metadata and text")
 def document(doc_id: str, request: Request, principal: Caller, state: State) -> dict:
-    info, text = state.jisik.document(doc_id, principal.readers)
-    state.access.record(principal.user, "document", request.state.trace_id, "", [doc_id])
+    who = requester(principal, request)
+    info, text = state.jisik.document(doc_id, who)
+    state.jisik.audit.append("document.read", who.actor, who.trace_id, doc_id=doc_id)
     return document_json(info, text)
 
 
@@ -121,28 +122,33 @@ def document(doc_id: str, request: Request, principal: Caller, state: State) -> 
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def document_file(doc_id: str, request: Request, principal: Caller, state: State) -> FileResponse:
-    info, _ = state.jisik.document(doc_id, principal.readers)
+    who = requester(principal, request)
+    info, _ = state.jisik.document(doc_id, who)
     path = state.jisik.originals.find(info)
     if path is None:
         raise NotFoundError(
             f"the original file of document '{doc_id}' is no longer available (it was added "
             "from a path that has changed since); its text is at /v1/documents/{id}"
         )
-    state.access.record(principal.user, "file", request.state.trace_id, "", [doc_id])
+    state.jisik.audit.append("document.file", who.actor, who.trace_id, doc_id=doc_id)
     name = PurePosixPath(info.source.removeprefix("upload:")).name or f"{doc_id}.{info.format}"
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type, filename=name)
 
 
 @router.patch("/documents/{doc_id}", summary="Change a document's reader groups")
-def regroup(doc_id: str, change: GroupsChange, principal: Editor, state: State) -> dict:
-    state.jisik.document(doc_id, principal.readers)  # 404 when not readable
+def regroup(
+    doc_id: str, change: GroupsChange, request: Request, principal: Editor, state: State
+) -> dict:
+    who = requester(principal, request)
+    state.jisik.document(doc_id, who)  # 404 when not readable
     groups = _check_groups(state, principal, change.groups)
-    return document_json(state.jisik.set_groups(doc_id, groups))
+    return document_json(state.jisik.set_groups(doc_id, groups, actor=who.actor))
 
 
 @router.delete("/documents/{doc_id}", summary="Delete a document and its file")
-def remove(doc_id: str, principal: Editor, state: State) -> dict:
-    state.jisik.document(doc_id, principal.readers)  # 404 when not readable
-    info = state.jisik.remove(doc_id)
+def remove(doc_id: str, request: Request, principal: Editor, state: State) -> dict:
+    who = requester(principal, request)
+    state.jisik.document(doc_id, who)  # 404 when not readable
+    info = state.jisik.remove(doc_id, actor=who.actor)
     return {"removed": info.doc_id, "title": info.title}

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from jisik.server.auth import Caller, State
+from jisik.answer.labels import disclosure_header
+from jisik.server.auth import Caller, State, requester
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json, hit_json
 from jisik.types import Answer
@@ -33,10 +34,7 @@ def search(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     mode: Annotated[Literal["lexical", "dense", "hybrid"] | None, Query()] = None,
 ) -> list[dict]:
-    hits = state.jisik.search(q, min(k, state.config.max_k), mode, readers=principal.readers)
-    state.access.record(
-        principal.user, "search", request.state.trace_id, q, [h.doc_id for h in hits]
-    )
+    hits = state.jisik.search(q, min(k, state.config.max_k), mode, requester(principal, request))
     return [hit_json(h) for h in hits]
 
 
@@ -46,23 +44,20 @@ def search(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def ask(body: AskRequest, request: Request, principal: Caller, state: State):
-    answer = state.jisik.ask(body.question, body.k, readers=principal.readers)
-    trace_id = request.state.trace_id
-    state.access.record(
-        principal.user, "ask", trace_id, body.question, [c.doc_id for c in answer.citations]
-    )
+    answer = state.jisik.ask(body.question, body.k, requester(principal, request))
+    headers = {"AI-Disclosure": disclosure_header(answer)}
     if body.stream:
         return StreamingResponse(
-            answer_events(answer, trace_id),
+            answer_events(answer),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    return {**answer_json(answer), "trace_id": trace_id}
+    return JSONResponse(answer_json(answer), headers=headers)
 
 
-def answer_events(answer: Answer, trace_id: str) -> Iterator[str]:
+def answer_events(answer: Answer) -> Iterator[str]:
     """``citations`` first, the answer in ``delta`` pieces, then ``done`` with all of it."""
-    data = {**answer_json(answer), "trace_id": trace_id}
+    data = answer_json(answer)
     yield _event("citations", {"citations": data["citations"]})
     for piece in sentence_pieces(answer.text):
         yield _event("delta", {"text": piece})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jisik.audit.access import AccessLog
 from jisik.identity.records import Principal
 from jisik.identity.store import IdentityStore
 from jisik.server.config import ServerConfig
@@ -19,7 +18,6 @@ class ServerState:
     identity: IdentityStore
     jobs: JobStore
     runner: JobRunner
-    access: AccessLog
     config: ServerConfig
     limiter: RateLimiter
     dev_principal: Principal | None  # set only in development mode

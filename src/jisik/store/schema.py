@@ -16,6 +16,9 @@ class DocumentRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source: Mapped[str] = mapped_column(Text, unique=True)
     created_at: Mapped[float] = mapped_column(Float)
+    # For the source registry ("what data does this AI use"); free text.
+    owner: Mapped[str] = mapped_column(Text, default="")
+    licence: Mapped[str] = mapped_column(Text, default="")
 
 
 class VersionRow(Base):
@@ -44,6 +47,9 @@ class VersionRow(Base):
     ingested_at: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     sections_json: Mapped[str] = mapped_column(Text)
+    # What the PII scan at ingest found and did: {"kind": {"found": n, "action": a}};
+    # null when the version was not scanned.
+    pii_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ChunkRow(Base):
@@ -140,16 +146,42 @@ class JobRow(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-class AccessRow(Base):
-    """Who asked what and which documents came back: every read of document content."""
+class AuditRow(Base):
+    """One event of the append-only, hash-chained audit trail (see ``jisik.audit.chain``).
 
-    __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_at", "at"), {"sqlite_autoincrement": True})
+    ``payload_hash`` commits to the salted payload, ``hash`` links the event to the
+    one before. Erasure and retention may blank ``payload_json`` and ``salt``
+    (``redacted``) without breaking the chain.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_trace", "trace_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[float] = mapped_column(Float)
-    user_name: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    query: Mapped[str] = mapped_column(Text, default="")
-    doc_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    action: Mapped[str] = mapped_column(String(48))
+    actor: Mapped[str] = mapped_column(String(80))
     trace_id: Mapped[str] = mapped_column(String(32))
+    payload_json: Mapped[str] = mapped_column(Text)
+    salt: Mapped[str] = mapped_column(String(32))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    # Unique: two writers racing for the same predecessor cannot fork the chain.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AnswerHashRow(Base):
+    """Hashes of answers (and their sentences) this system produced: `jisik audit lookup`."""
+
+    __tablename__ = "answer_hashes"
+    __table_args__ = (Index("ix_answer_hashes_trace", "trace_id"),)
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    trace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[float] = mapped_column(Float)
+    whole: Mapped[bool] = mapped_column(Boolean)  # the whole answer, or one sentence of it

@@ -1,0 +1,39 @@
+"""The service writes the audit trail and labels every answer."""
+
+from __future__ import annotations
+
+from jisik.answer.labels import EXTRACTIVE
+from jisik.index.base import PUBLIC
+from jisik.types import Requester
+
+
+def test_answers_carry_every_label_and_are_registered(jisik, handbook):
+    jisik.add([handbook])
+    answer = jisik.ask("비밀번호는 몇 자 이상이어야 하나요?")
+    assert answer.ai_generated and answer.digital_source_type == EXTRACTIVE
+    assert answer.model.startswith("jisik/") and "extractive" in answer.model
+    assert answer.generated_at.endswith("Z") and len(answer.trace_id) == 32
+    assert answer.trace_id in {p.trace_id for p in jisik.answers.lookup(answer.text)}
+
+
+def test_questions_and_changes_are_recorded_with_versions(jisik, handbook):
+    jisik.add([handbook], actor="user:kim")
+    who = Requester("user:lee", frozenset({PUBLIC}), "a" * 32)
+    hits = jisik.search("연차 이월", k=3, who=who)
+    answer = jisik.ask("연차는 이월되나요?", who=Requester("user:lee", frozenset({PUBLIC})))
+    doc_id = hits[0].doc_id
+    jisik.remove(doc_id, actor="user:kim")
+    events = list(jisik.audit.events())
+    assert [e.action for e in events] == ["documents.add", "search", "ask", "documents.remove"]
+    add, search, ask, remove = events
+    assert add.actor == "user:kim" and add.payload["added"] == 4
+    assert search.actor == "user:lee" and search.trace_id == "a" * 32
+    assert search.payload["query"] == "연차 이월"
+    assert {s["doc_id"] for s in search.payload["sources"]} == {h.doc_id for h in hits}
+    assert ask.trace_id == answer.trace_id
+    assert ask.payload["question"] == "연차는 이월되나요?"
+    assert len(ask.payload["answer_sha256"]) == 64
+    versions = ask.payload["versions"]
+    assert versions["answerer"] == answer.method and versions["analyzer"]
+    assert remove.payload["doc_id"] == doc_id
+    assert jisik.audit.verify().ok
