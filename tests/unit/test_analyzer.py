@@ -72,3 +72,15 @@ def test_user_dictionary_adds_words_and_changes_the_description(tmp_path):
     words.write_text("빛누리시스템\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="words.txt:1"):
         Analyzer(AnalyzerConfig(user_dictionary=str(words))).describe()
+
+
+def test_english_stemming_is_safe_across_threads():
+    # A shared snowball stemmer raised IndexError under a loaded server.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jisik.text.terms import _latin_term
+
+    words = ["running", "connections", "configurations", "authenticated", "reporting"] * 400
+    with ThreadPoolExecutor(8) as pool:
+        stems = list(pool.map(_latin_term, words))
+    assert stems == [_latin_term(w) for w in words]

@@ -7,9 +7,9 @@ and identical for documents and queries.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 import snowballstemmer
@@ -52,9 +52,16 @@ class Morph(NamedTuple):
     end: int
 
 
-@lru_cache(maxsize=1)
+_THREAD = threading.local()
+
+
 def _english_stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+    # One per thread: a snowball stemmer keeps state between calls, and sharing
+    # one across server threads raised IndexError under load.
+    stemmer = getattr(_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _THREAD.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def _latin_term(form: str) -> str:
