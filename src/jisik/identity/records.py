@@ -14,7 +14,8 @@ ROLES: tuple[str, ...] = (ADMIN, EDITOR, READER, AUDITOR)
 
 # Unicode word characters, so 김민수 or 인사팀 are fine; no "*" (PUBLIC), no spaces,
 # no commas, so a name is never ambiguous in a list or a reader token.
-_NAME = re.compile(r"^[\w.@-]{1,64}$")
+NAME_PATTERN = r"^[\w.@-]{1,64}$"  # Unicode word characters: Korean names are fine
+_NAME = re.compile(NAME_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,13 @@ def create_app(state: ServerState) -> FastAPI:
         app.include_router(router)
     _add_middleware(app, state.config)
     _add_health(app, state)
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.problem_openapi(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

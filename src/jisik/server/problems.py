@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jisik.errors import (
@@ -38,6 +39,43 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    trace_id: str | None = None
+    errors: list[dict] | None = None  # validation errors: [{"loc": [...], "msg": "..."}]
+
+
+def documented(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` entries for problem documents with these statuses (their
+    content type is set by ``problem_openapi``)."""
+    return {status: {"description": _TITLES.get(status, "Error")} for status in statuses}
+
+
+# What every /v1 operation can answer: authentication, limits, validation, failure.
+COMMON_PROBLEMS = documented(401, 413, 422, 429, 500)
+
+
+def problem_openapi(schema: dict) -> dict:
+    """Declare every 4xx/5xx response of the document as application/problem+json."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ProblemDocument"] = ProblemDocument.model_json_schema()
+    reference = {"$ref": "#/components/schemas/ProblemDocument"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                if status[0] in "45":
+                    response["content"] = {PROBLEM_JSON: {"schema": reference}}
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    return schema
 
 
 class Problem(Exception):

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from jisik.identity.records import Group, Principal, User
+from jisik.identity.records import NAME_PATTERN, Group, Principal, User
 from jisik.server.auth import Admin, State
+from jisik.server.problems import COMMON_PROBLEMS, documented
 
-router = APIRouter(prefix="/v1", tags=["administration"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["administration"],
+    responses={**COMMON_PROBLEMS, **documented(403, 404, 409)},
+)
+
+
+Name = Annotated[str, Field(pattern=NAME_PATTERN, description="Letters, digits, _ . @ -")]
 
 
 class NewUser(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
-    role: str
-    groups: list[str] = []
+    name: Name
+    role: Literal["admin", "editor", "reader", "auditor"]
+    groups: list[Name] = []
 
 
 class NewGroup(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
+    name: Name
     description: str = Field(default="", max_length=500)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -19,19 +19,19 @@ from pydantic import BaseModel, Field
 
 from jisik.answer.labels import disclosure_header
 from jisik.server.auth import Caller, State, requester
-from jisik.server.problems import Problem
+from jisik.server.problems import COMMON_PROBLEMS, Problem
 from jisik.server.routes_query import sentence_pieces
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json
 from jisik.types import Answer
 
-router = APIRouter(prefix="/v1", tags=["openai-compatible"])
+router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={**COMMON_PROBLEMS})
 
 MODEL_ID = "jisik"
 
 
 class ChatMessage(BaseModel):
-    role: str
+    role: Literal["system", "developer", "user", "assistant", "tool"]
     # A string, or a list of parts like {"type": "text", "text": "..."}.
     content: str | list[dict[str, Any]] | None = None
 
@@ -39,7 +39,7 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: bool = Field(default=False, strict=True)
     # Accepted so that clients sending them work; an extractive answer has no use for them.
     temperature: float | None = None
     max_tokens: int | None = None

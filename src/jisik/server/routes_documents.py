@@ -12,20 +12,22 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from jisik.errors import NotFoundError
-from jisik.identity.records import Principal
+from jisik.identity.records import NAME_PATTERN, Principal
 from jisik.ingest.prepare import document_id
 from jisik.server.auth import Caller, Editor, State, requester
 from jisik.server.jobs import upload_source
-from jisik.server.problems import Problem
+from jisik.server.problems import COMMON_PROBLEMS, Problem, documented
 from jisik.server.state import ServerState
 from jisik.server.uploads import clean_name, stage
 from jisik.shapes import document_json
 
-router = APIRouter(prefix="/v1", tags=["documents"])
+router = APIRouter(
+    prefix="/v1", tags=["documents"], responses={**COMMON_PROBLEMS, **documented(403, 404, 409)}
+)
 
 
 class GroupsChange(BaseModel):
-    groups: list[str] = Field(
+    groups: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(
         description="Reader groups; an empty list makes the document readable by everyone."
     )
 

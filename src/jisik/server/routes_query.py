@@ -12,17 +12,18 @@ from pydantic import BaseModel, Field
 
 from jisik.answer.labels import disclosure_header
 from jisik.server.auth import Caller, State, requester
+from jisik.server.problems import COMMON_PROBLEMS
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json, hit_json
 from jisik.types import Answer
 
-router = APIRouter(prefix="/v1", tags=["questions"])
+router = APIRouter(prefix="/v1", tags=["questions"], responses={**COMMON_PROBLEMS})
 
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     k: int = Field(default=5, ge=1, le=50, description="Passages the answer may draw on")
-    stream: bool = Field(default=False, description="Answer as Server-Sent Events")
+    stream: bool = Field(default=False, strict=True, description="Answer as Server-Sent Events")
 
 
 @router.get("/search", summary="The best passages you may read")
