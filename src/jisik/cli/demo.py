@@ -35,7 +35,5 @@ def run_demo(home: Path, embedder: str | None, json_mode: bool) -> int:
             output.console.print()
             output.show_answer(answer)
         output.console.print()
-        output.console.print(
-            f"Try your own: jisik ask \"질문\" --home {output.escape(str(home))}"
-        )
+        output.console.print(f'Try your own: jisik ask "질문" --home {output.escape(str(home))}')
     return 1 if report.failed else 0

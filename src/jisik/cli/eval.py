@@ -52,9 +52,7 @@ def eval_command(
     split: Annotated[
         str, typer.Option("--split", help="Split of split.tsv to run (sets without one run whole).")
     ] = "test",
-    mode: Annotated[
-        str, typer.Option("--mode", help="lexical, dense, hybrid or all.")
-    ] = "all",
+    mode: Annotated[str, typer.Option("--mode", help="lexical, dense, hybrid or all.")] = "all",
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Only the first N queries.")
     ] = None,
@@ -78,7 +76,9 @@ def eval_command(
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     embedder: Annotated[
         str | None,
-        typer.Option("--embedder", help="For a dataset: use (default), none, hashing, openai or local."),
+        typer.Option(
+            "--embedder", help="For a dataset: use (default), none, hashing, openai or local."
+        ),
     ] = None,
 ) -> None:
     """Measure retrieval and answer quality, with BM25 baselines for comparison.
@@ -124,7 +124,9 @@ def eval_command(
             try:
                 report.write_text(render_html(result), encoding="utf-8")
             except OSError as exc:
-                raise JisikError(f"cannot write the report to {report}: {exc.strerror or exc}") from exc
+                raise JisikError(
+                    f"cannot write the report to {report}: {exc.strerror or exc}"
+                ) from exc
         if json:
             output.emit_json(result.to_json())
         else:
@@ -149,8 +151,10 @@ def _show(result, report: Path | None) -> None:
         table.add_column(label, justify="right", no_wrap=True)
     for name, metrics, is_baseline in rows:
         cells = [
-            "–" if key not in metrics
-            else f"{metrics[key]:.1f}" if key.endswith("_ms")
+            "–"
+            if key not in metrics
+            else f"{metrics[key]:.1f}"
+            if key.endswith("_ms")
             else f"{metrics[key]:.3f}"
             for key, _ in columns
         ]
