@@ -41,7 +41,11 @@ class Originals:
             self.path_of(content_hash).unlink(missing_ok=True)
 
     def find(self, info: DocumentInfo) -> Path | None:
-        """The original bytes of a document's active version, if still available."""
+        """The original bytes of a document's active version, if still available and
+        allowed: never for a document whose personal data was masked (the original
+        holds it in clear)."""
+        if info.pii_redacted:
+            return None
         kept = self.path_of(info.content_hash)
         if kept.is_file():
             return kept

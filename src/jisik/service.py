@@ -41,12 +41,16 @@ from jisik.ingest.discover import discover
 from jisik.ingest.prepare import (
     FileFacts,
     PreparedFile,
+    document_id,
     file_facts,
     prepare,
     prepare_text,
     renamed,
+    restored,
 )
 from jisik.originals import Originals
+from jisik.privacy.guard import PiiGuard
+from jisik.search.rescore import rescore_hits
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine, sqlite_url
@@ -98,6 +102,7 @@ class Jisik:
         self.records = Records(self.engine)
         self.originals = Originals(self.layout.originals)
         self.audit = AuditLog(self.engine)
+        self.guard = PiiGuard(self.engine, self.layout.root / "secrets")
         self.answers = AnswerRegistry(self.engine)
         self.index: Index = open_index(
             settings.index_backend,
@@ -175,12 +180,16 @@ class Jisik:
         progress: Progress | None = None,
         sources: Mapping[Path, str] | None = None,
         actor: str | None = None,
+        owner: str | None = None,
+        licence: str | None = None,
     ) -> AddReport:
         """Ingest files and folders. One bad file never stops the batch.
 
         ``sources`` records given files under another name than their path (the
         server names uploads by their upload name, not where it staged them).
+        ``owner`` and ``licence`` go to the source registry (None: keep).
         """
+        meta = (owner, licence)
         found = list(discover(paths))
         group_set = tuple(sorted(set(groups))) if groups else None
         failed: list[AddFailure] = []
@@ -205,7 +214,8 @@ class Jisik:
                         if group_set is not None:
                             self._regroup(facts.doc_id, group_set)
                         continue
-                    batch.append(prepare(item.path, facts, self.analyzer, self.chunking))
+                    protect = self._protector(facts.doc_id, group_set)
+                    batch.append(prepare(item.path, facts, self.analyzer, self.chunking, protect))
                 except ParseError as exc:
                     failed.append(AddFailure(str(item.path), str(exc)))
                     continue
@@ -225,10 +235,20 @@ class Jisik:
                 else:
                     updated += 1
                 if self._batch_full(batch):
-                    self._commit_batch(batch, group_set)
+                    self._commit_batch(batch, group_set, meta)
                     batch = []
-            self._commit_batch(batch, group_set)
+            self._commit_batch(batch, group_set, meta)
         return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
+
+    def _protector(self, doc_id: str, groups: tuple[str, ...] | None):
+        """The PII guard of one document, under the policy of its future readers."""
+        audience = groups if groups is not None else self.records.groups(doc_id)
+
+        def protect(title: str, sections: tuple[Section, ...]):
+            guarded = self.guard.document(title, sections, audience)
+            return guarded.title, guarded.sections, guarded.pii
+
+        return protect
 
     def _added(self, report: AddReport, groups, actor: str | None) -> AddReport:
         self.audit.append(
@@ -262,7 +282,10 @@ class Jisik:
                 if progress:
                     progress(done, len(items), source)
                 try:
-                    prepared = prepare_text(source, title, text, self.analyzer, self.chunking)
+                    protect = self._protector(document_id(source), group_set)
+                    prepared = prepare_text(
+                        source, title, text, self.analyzer, self.chunking, protect
+                    )
                 except ParseError as exc:
                     failed.append(AddFailure(source, str(exc)))
                     continue
@@ -275,9 +298,9 @@ class Jisik:
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
                 batch.append(prepared)
                 if self._batch_full(batch):
-                    self._commit_batch(batch, group_set)
+                    self._commit_batch(batch, group_set, (None, None))
                     batch = []
-            self._commit_batch(batch, group_set)
+            self._commit_batch(batch, group_set, (None, None))
         return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
 
     @staticmethod
@@ -286,7 +309,13 @@ class Jisik:
             len(batch) >= BATCH_FILES or sum(len(p.chunked.chunks) for p in batch) >= BATCH_CHUNKS
         )
 
-    def _commit_batch(self, batch: list[PreparedFile], groups: tuple[str, ...] | None) -> None:
+    def _commit_batch(
+        self,
+        batch: list[PreparedFile],
+        groups: tuple[str, ...] | None,
+        meta: tuple[str | None, str | None] = (None, None),
+    ) -> None:
+        """Store, index and activate prepared documents; ``meta`` is (owner, licence)."""
         if not batch:
             return
         vectors = self._embed_chunks(batch)
@@ -314,6 +343,9 @@ class Jisik:
                     ),
                     chunks=chunked.chunks,
                     groups=groups,
+                    pii=prepared.pii,
+                    owner=meta[0],
+                    licence=meta[1],
                 )
             )
             pending.append(version_id)
@@ -330,6 +362,9 @@ class Jisik:
             )
             offset += len(chunk_ids)
         self._index_and_activate(pending, entries)
+        # A kept upload whose text had personal data masked must not hand the
+        # clear original back out.
+        self.originals.remove(p.facts.content_hash for p in batch if _redacted(p.pii))
 
     def _entries(
         self, version_id, chunk_ids, title, chunked, vectors, offset, readers
@@ -429,10 +464,21 @@ class Jisik:
             return
         sections = json.loads(row.sections_json)
         parts = tuple(Section(row.text[a:b], loc, heading) for a, b, loc, heading in sections)
-        chunked = chunk_document(parts, self.analyzer, self.chunking)
         source = self.records.source(doc_id)
         facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
-        self._commit_batch([PreparedFile(facts, row.title, row.format, parts, chunked)], groups)
+        # The new audience's policy applies to the stored text (what was masked stays so).
+        prepared = restored(
+            facts,
+            row.title,
+            row.format,
+            parts,
+            self.analyzer,
+            self.chunking,
+            self._protector(doc_id, groups),
+        )
+        previous = json.loads(row.pii_json) if row.pii_json else {}
+        merged = {**previous, **(prepared.pii or {})}
+        self._commit_batch([dataclasses.replace(prepared, pii=merged)], groups)
 
     def remove(self, doc_id: str, actor: str | None = None) -> DocumentInfo:
         with self.layout.write_lock():
@@ -492,6 +538,7 @@ class Jisik:
         """The best passages ``who`` may see (by default: the local user, unrestricted)."""
         who = self._who(who)
         hits = self._search(_check_query(query), k, mode, who.readers)
+        hits = self.guard.hits(hits, self.guard.reader_policy(who.readers))
         self.audit.append(
             "search",
             who.actor,
@@ -511,6 +558,12 @@ class Jisik:
             allowed = self.records.readable({c.doc_id for c in stored.values()}, readers)
             stored = {i: c for i, c in stored.items() if c.doc_id in allowed}
         hits = [stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored]
+        hits = rescore_hits(
+            self.analyzer.query_terms(query),
+            hits,
+            self.index.document_frequencies,
+            self.settings.sentence_weight,
+        )
         return hits[:k]
 
     def ask(self, question: str, k: int = 5, who: Requester | None = None) -> Answer:
@@ -530,6 +583,8 @@ class Jisik:
 
         for citation in answer.citations:
             verify(citation, document_text)
+        # Checked against the stored text first, then shown as this reader may see it.
+        answer, pii_shown = self.guard.answer(answer, self.guard.reader_policy(who.readers))
         answer = label(answer, who.trace_id)
         self.audit.append(
             "ask",
@@ -541,6 +596,7 @@ class Jisik:
             sources=[{"doc_id": c.doc_id, "version": c.version} for c in answer.citations],
             passages=_sources(hits),
             model=answer.model,
+            pii_output=pii_shown,
             **self._versions(),
         )
         if not answer.abstained:
@@ -591,6 +647,10 @@ class Jisik:
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
         }
+
+
+def _redacted(pii: dict | None) -> bool:
+    return any(v["action"] in ("mask", "pseudonymize") for v in (pii or {}).values())
 
 
 def _sources(hits: Sequence[Hit]) -> list[dict]:

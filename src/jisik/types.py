@@ -69,6 +69,15 @@ class DocumentInfo:
     chunks: int
     groups: tuple[str, ...]
     sections: tuple[Span, ...] = ()
+    # What the PII scan at ingest found and did, {"kind": {"found", "action"}}; None: not scanned.
+    pii: dict | None = None
+    owner: str = ""
+    licence: str = ""
+
+    @property
+    def pii_redacted(self) -> bool:
+        """Whether the stored text differs from the file because personal data was masked."""
+        return any(v["action"] in ("mask", "pseudonymize") for v in (self.pii or {}).values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,7 @@ class AuditLog:
         self.engine = engine
         self._lock = threading.Lock()
 
-    def append(self, action: str, actor: str, trace_id: str = "", **payload: object) -> int:
+    def append(self, action: str, actor: str, trace_id: str = "", /, **payload: object) -> int:
         """Add an event at the end of the chain; returns its sequence number."""
         actor = actor[:80]
         body = canonical_json({**payload, "actor": actor, "trace_id": trace_id})

@@ -23,6 +23,7 @@ from jisik.cli import output
 from jisik.cli.audit import register as register_audit
 from jisik.cli.eval import register as register_eval
 from jisik.cli.identity import register as register_identity
+from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
 from jisik.errors import JisikError
 from jisik.service import Jisik
@@ -257,6 +258,7 @@ register_eval(app)
 register_identity(app)
 register_serve(app)
 register_audit(app)
+register_pii(app)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class PreparedFile:
     format: str
     sections: tuple[Section, ...]
     chunked: ChunkedDocument
+    pii: dict | None = None  # what the PII policy found and did (None: not scanned)
+
+
+# Applied to a parsed document before it is chunked: (title, sections) -> the title
+# and sections that may be stored, and a summary of what was done. The PII guard.
+Protect = Callable[[str, tuple[Section, ...]], tuple[str, tuple[Section, ...], dict]]
 
 
 def document_id(source: str) -> str:
@@ -67,20 +74,45 @@ def renamed(facts: FileFacts, source: str) -> FileFacts:
 
 
 def prepare(
-    path: Path, facts: FileFacts, analyzer: Analyzer, chunking: ChunkingConfig
+    path: Path,
+    facts: FileFacts,
+    analyzer: Analyzer,
+    chunking: ChunkingConfig,
+    protect: Protect | None = None,
 ) -> PreparedFile:
     parsed = parsers.parse(path)
     sections = tuple(
         Section(normalize(s.text), s.location, normalize(s.heading)) for s in parsed.sections
     )
+    title = normalize(parsed.title).strip()
+    return _finish(facts, title, parsed.format, sections, analyzer, chunking, protect)
+
+
+def _finish(
+    facts: FileFacts,
+    title: str,
+    format_: str,
+    sections: tuple[Section, ...],
+    analyzer: Analyzer,
+    chunking: ChunkingConfig,
+    protect: Protect | None,
+) -> PreparedFile:
+    pii = None
+    if protect is not None:
+        title, sections, pii = protect(title, sections)
     chunked = chunk_document(sections, analyzer, chunking)
     if not chunked.chunks:
         raise ParseError("no text found in the file")
-    return PreparedFile(facts, normalize(parsed.title).strip(), parsed.format, sections, chunked)
+    return PreparedFile(facts, title, format_, sections, chunked, pii)
 
 
 def prepare_text(
-    source: str, title: str, text: str, analyzer: Analyzer, chunking: ChunkingConfig
+    source: str,
+    title: str,
+    text: str,
+    analyzer: Analyzer,
+    chunking: ChunkingConfig,
+    protect: Protect | None = None,
 ) -> PreparedFile:
     """A document given as text (an API upload of text, an evaluation corpus)."""
     text = normalize(text)
@@ -95,5 +127,17 @@ def prepare_text(
         modified_at=0.0,
     )
     sections = (Section(text, "text", ""),)
-    chunked = chunk_document(sections, analyzer, chunking)
-    return PreparedFile(facts, normalize(title).strip(), "text", sections, chunked)
+    return _finish(facts, normalize(title).strip(), "text", sections, analyzer, chunking, protect)
+
+
+def restored(
+    facts: FileFacts,
+    title: str,
+    format_: str,
+    sections: tuple[Section, ...],
+    analyzer: Analyzer,
+    chunking: ChunkingConfig,
+    protect: Protect | None = None,
+) -> PreparedFile:
+    """A stored version prepared again (a new version of the same text)."""
+    return _finish(facts, title, format_, sections, analyzer, chunking, protect)

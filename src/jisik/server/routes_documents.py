@@ -128,9 +128,14 @@ def document_file(doc_id: str, request: Request, principal: Caller, state: State
     info, _ = state.jisik.document(doc_id, who)
     path = state.jisik.originals.find(info)
     if path is None:
+        reason = (
+            "personal data in it was masked by the PII policy, so the original is not served"
+            if info.pii_redacted
+            else "it was added from a path that has changed since"
+        )
         raise NotFoundError(
-            f"the original file of document '{doc_id}' is no longer available (it was added "
-            "from a path that has changed since); its text is at /v1/documents/{id}"
+            f"the original file of document '{doc_id}' is not available ({reason}); its text "
+            f"is at /v1/documents/{doc_id}"
         )
     state.jisik.audit.append("document.file", who.actor, who.trace_id, doc_id=doc_id)
     name = PurePosixPath(info.source.removeprefix("upload:")).name or f"{doc_id}.{info.format}"

@@ -35,6 +35,9 @@ class NewVersion:
     sections: tuple[tuple[Span, str], ...]  # (span, heading)
     chunks: tuple[Chunk, ...]
     groups: tuple[str, ...] | None  # None: keep the document's current groups
+    pii: dict | None = None
+    owner: str | None = None  # None: keep
+    licence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,16 @@ class Records:
         """Store a version and its chunks, invisible to search until activated."""
         now = time.time()
         with Session(self.engine) as session, session.begin():
-            if session.get(DocumentRow, new.doc_id) is None:
-                session.add(DocumentRow(id=new.doc_id, source=new.source, created_at=now))
+            document = session.get(DocumentRow, new.doc_id)
+            if document is None:
+                document = DocumentRow(
+                    id=new.doc_id, source=new.source, created_at=now, owner="", licence=""
+                )
+                session.add(document)
+            if new.owner is not None:
+                document.owner = new.owner
+            if new.licence is not None:
+                document.licence = new.licence
             number = (
                 session.scalar(
                     select(func.max(VersionRow.number)).where(VersionRow.document_id == new.doc_id)
@@ -107,6 +118,7 @@ class Records:
                     [[s.start, s.end, s.location, h] for s, h in new.sections],
                     ensure_ascii=False,
                 ),
+                pii_json=None if new.pii is None else json.dumps(new.pii, sort_keys=True),
             )
             session.add(version)
             session.flush()
@@ -353,6 +365,9 @@ class Records:
             chunks=chunks or 0,
             groups=groups,
             sections=tuple(Span(a, b, loc) for a, b, loc, _ in json.loads(version.sections_json)),
+            pii=None if version.pii_json is None else json.loads(version.pii_json),
+            owner=row.owner,
+            licence=row.licence,
         )
 
     def counts(self) -> dict[str, int]:
@@ -399,7 +414,7 @@ def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
 def _document_select():
     # Defers nothing: the caller that wants text gets it from the same row.
     return (
-        select(VersionRow, DocumentRow.source)
+        select(VersionRow, DocumentRow.source, DocumentRow.owner, DocumentRow.licence)
         .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
         .where(VersionRow.state == ACTIVE)
     )

@@ -185,3 +185,13 @@ class AnswerHashRow(Base):
     trace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[float] = mapped_column(Float)
     whole: Mapped[bool] = mapped_column(Boolean)  # the whole answer, or one sentence of it
+
+
+class PiiPolicyRow(Base):
+    """One action for one PII type, for the home (scope "*") or for a group."""
+
+    __tablename__ = "pii_policies"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))

@@ -1,4 +1,4 @@
-"""Server upload jobs, the audit trail, the answer-hash registry, registry and PII fields.
+"""Server upload jobs, the audit trail, the answer-hash registry, PII policies, registry fields.
 
 Revision ID: 0003
 Revises: 0002
@@ -52,6 +52,12 @@ def upgrade() -> None:
         sa.Column("whole", sa.Boolean, nullable=False),
     )
     op.create_index("ix_answer_hashes_trace", "answer_hashes", ["trace_id"])
+    op.create_table(
+        "pii_policies",
+        sa.Column("scope", sa.String(64), primary_key=True),
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("action", sa.String(16), nullable=False),
+    )
     # Plain ADD COLUMN, never a batch table copy: copying would drop and recreate
     # `documents`, and with foreign keys on that cascades into every version.
     op.add_column("documents", sa.Column("owner", sa.Text, nullable=False, server_default=""))
@@ -63,6 +69,7 @@ def downgrade() -> None:
     op.drop_column("versions", "pii_json")  # SQLite >= 3.35 drops columns in place
     op.drop_column("documents", "licence")
     op.drop_column("documents", "owner")
+    op.drop_table("pii_policies")
     op.drop_table("answer_hashes")
     op.drop_table("audit_events")
     op.drop_table("jobs")

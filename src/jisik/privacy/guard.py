@@ -1,0 +1,107 @@
+"""Where the PII policies meet the data: documents at ingest, answers at output."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from jisik.errors import ParseError
+from jisik.privacy.detect import default_detector
+from jisik.privacy.keys import HomeSecrets
+from jisik.privacy.policy import BLOCK, MASK, PiiPolicy, PolicyStore
+from jisik.privacy.redact import LABELS, Redactor
+from jisik.types import Answer, Hit, Section
+
+WITHHELD = (
+    "답변을 보여 드릴 수 없습니다: 정책상 공개할 수 없는 개인정보({kinds})가 포함되어 있습니다."
+)
+
+
+class BlockedByPolicyError(ParseError):
+    """A document holds personal data the PII policy blocks (reported per file)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GuardedDocument:
+    title: str
+    sections: tuple[Section, ...]
+    pii: dict  # kind -> {"found": n, "action": a}
+
+
+class PiiGuard:
+    def __init__(self, engine: Engine, secrets_dir: Path) -> None:
+        self.policies = PolicyStore(engine)
+        self.secrets = HomeSecrets(secrets_dir)
+        self._redactor: Redactor | None = None
+
+    @property
+    def redactor(self) -> Redactor:
+        if self._redactor is None:
+            self._redactor = Redactor(default_detector(), self.secrets.pseudonym_key())
+        return self._redactor
+
+    # --- ingest -------------------------------------------------------------
+
+    def document(
+        self, title: str, sections: Sequence[Section], groups: Iterable[str]
+    ) -> GuardedDocument:
+        """The document as it may be stored: what the policy masks is gone."""
+        policy = self.policies.for_document(groups)
+        found: Counter = Counter()
+        actions: dict[str, str] = {}
+        guarded = []
+        for section in sections:
+            text = self.redactor.apply(section.text, policy)
+            heading = self.redactor.apply(section.heading, policy)
+            for part in (text, heading):
+                found.update(part.found)
+                actions.update(part.actions)
+            guarded.append(Section(text.text, section.location, heading.text))
+        title_part = self.redactor.apply(title, policy)
+        found.update(title_part.found)
+        actions.update(title_part.actions)
+        blocked = sorted(k for k, a in actions.items() if a == BLOCK)
+        if blocked:
+            names = ", ".join(LABELS[k] for k in blocked)
+            raise BlockedByPolicyError(
+                f"contains {names}, which the PII policy blocks; remove it from the file or "
+                "change the policy (`jisik pii policy`)"
+            )
+        summary = {k: {"found": n, "action": actions[k]} for k, n in sorted(found.items())}
+        return GuardedDocument(title_part.text, tuple(guarded), summary)
+
+    # --- output -------------------------------------------------------------
+
+    def reader_policy(self, readers: frozenset[str] | None) -> PiiPolicy:
+        return self.policies.for_reader(None if readers is None else sorted(readers))
+
+    def hits(self, hits: list[Hit], policy: PiiPolicy) -> list[Hit]:
+        if not policy.acting_on():
+            return hits
+        return [dataclasses.replace(h, text=self._shown(h.text, policy)) for h in hits]
+
+    def answer(self, answer: Answer, policy: PiiPolicy) -> tuple[Answer, dict]:
+        """The answer as this reader may see it, and what was done to it."""
+        if not policy.acting_on():
+            return answer, {}
+        result = self.redactor.apply(answer.text, policy)
+        if result.blocked:
+            kinds = ", ".join(LABELS[k] for k in result.blocked)
+            withheld = dataclasses.replace(
+                answer, text=WITHHELD.format(kinds=kinds), abstained=True, citations=()
+            )
+            return withheld, result.summary()
+        citations = tuple(
+            dataclasses.replace(c, text=self._shown(c.text, policy)) for c in answer.citations
+        )
+        return dataclasses.replace(answer, text=result.text, citations=citations), result.summary()
+
+    def _shown(self, text: str, policy: PiiPolicy) -> str:
+        # In passages a blocked value is masked rather than the passage dropped:
+        # dropping would change what k results mean.
+        strict = PiiPolicy({k: (MASK if a == BLOCK else a) for k, a in policy.actions.items()})
+        return self.redactor.apply(text, strict).text
