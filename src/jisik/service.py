@@ -32,7 +32,7 @@ from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
-from jisik.errors import InvalidQueryError, NotFoundError, ParseError
+from jisik.errors import InvalidQueryError, JisikError, NotFoundError, ParseError
 from jisik.home import SCHEMA_VERSION, HomeLayout, HomeMissingError, check_manifest
 from jisik.index.base import PUBLIC, Index, IndexEntry, Readers
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
@@ -213,6 +213,7 @@ class Jisik:
                         unchanged += 1
                         if group_set is not None:
                             self._regroup(facts.doc_id, group_set)
+                        self.records.set_registry_fields(facts.doc_id, owner, licence)
                         continue
                     protect = self._protector(facts.doc_id, group_set)
                     batch.append(prepare(item.path, facts, self.analyzer, self.chunking, protect))
@@ -489,6 +490,86 @@ class Jisik:
             self._purge(self.records.retire_document(doc_id))
         self.audit.append("documents.remove", actor or local_actor(), new_trace_id(), doc_id=doc_id)
         return found[0]
+
+    def rewrite_text(
+        self, doc_id: str, transform: Callable[[str], tuple[str, int]], actor: str | None = None
+    ) -> int:
+        """Write a new version with ``transform`` applied to the title, every section and
+        the source name (erasure: redact a person from a document). Returns how many
+        replacements were made; the old version and its index entries are purged.
+
+        A changed source name gives the document a new id: it is moved, groups kept.
+        """
+        with self.layout.write_lock():
+            self._recover()
+            row = self.records.active_version(doc_id)
+            if row is None:
+                raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
+            count = 0
+            parts = []
+            for a, b, location, heading in json.loads(row.sections_json):
+                text, n_text = transform(row.text[a:b])
+                heading, n_heading = transform(heading)
+                count += n_text + n_heading
+                parts.append(Section(text, location, heading))
+            title, n_title = transform(row.title)
+            source, n_source = transform(self.records.source(doc_id))
+            count += n_title + n_source
+            if not count:
+                return 0
+            groups = self.records.groups(doc_id)
+            content = "\n".join(p.text for p in parts)
+            facts = FileFacts(
+                source,
+                document_id(source),
+                sha256_hex(f"{title}\0{content}"),
+                len(content.encode("utf-8")),
+                row.modified_at,
+            )
+            prepared = restored(
+                facts, title, row.format, tuple(parts), self.analyzer, self.chunking
+            )
+            previous = json.loads(row.pii_json) if row.pii_json else None
+            self._commit_batch([dataclasses.replace(prepared, pii=previous)], groups)
+            if facts.doc_id != doc_id:
+                self._purge(self.records.retire_document(doc_id))
+        self.audit.append(
+            "documents.rewrite",
+            actor or local_actor(),
+            new_trace_id(),
+            doc_id=doc_id,
+            new_doc_id=facts.doc_id,
+            replacements=count,
+        )
+        return count
+
+    def rewrite_index(self, progress: Progress | None = None) -> None:
+        """Rewrite the index so that nothing deleted is left on disk (after erasure)."""
+        with self.layout.write_lock():
+            self._recover()
+            versions = self.records.active_versions()
+
+            def entries():
+                for done, (version_id, title, text, sections) in enumerate(versions, start=1):
+                    if progress:
+                        progress(done, len(versions), title)
+                    yield from self._stored_entries(version_id, title, text, sections)
+
+            self.index.rewrite(entries())
+
+    def _stored_entries(self, version_id: int, title: str, text: str, sections: list):
+        """Lexical index entries of a stored version, under its existing chunk ids."""
+        parts = [Section(text[a:b], location, heading) for a, b, location, heading in sections]
+        chunked = chunk_document(parts, self.analyzer, self.chunking)
+        stored = self.records.chunks_of_version(version_id)
+        if [(c.start, c.end) for c in stored] != [(c.start, c.end) for c in chunked.chunks]:
+            raise JisikError(
+                "the stored chunks no longer match the chunking settings; run `jisik reindex` "
+                "first, then erase again"
+            )
+        readers = _readers_of(self.records.version_groups(version_id))
+        ids = [c.chunk_id for c in stored]
+        return self._entries(version_id, ids, title, chunked, None, 0, readers)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the index from the records under the current settings."""

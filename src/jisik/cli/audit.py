@@ -80,7 +80,9 @@ def export(
         start = _date(since)
         with home_database(home) as (_, engine):
             audit = AuditLog(engine)
-            audit.append("audit.export", local_actor(), since=since)
+            audit.append(
+                "audit.export", local_actor(), since=since, out=str(out.resolve()) if out else None
+            )
             handle = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
             try:
                 for event in audit.events(since=start):

@@ -22,6 +22,7 @@ from rich.progress import (
 from jisik.cli import output
 from jisik.cli.audit import register as register_audit
 from jisik.cli.eval import register as register_eval
+from jisik.cli.governance import register as register_governance
 from jisik.cli.identity import register as register_identity
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
@@ -91,6 +92,12 @@ def add(
         list[str] | None,
         typer.Option("--group", "-g", help="Group allowed to read these documents (repeatable)."),
     ] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Owner, for the source registry (kept if not given).")
+    ] = None,
+    licence: Annotated[
+        str | None, typer.Option(help="Licence or terms of use, for the source registry.")
+    ] = None,
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
@@ -104,7 +111,7 @@ def add(
             def tick(done: int, total: int, path: str) -> None:
                 bar.update(task, completed=done - 1, total=total, item=Path(path).name[-40:])
 
-            report = jisik.add(paths, groups=group, progress=tick)
+            report = jisik.add(paths, groups=group, progress=tick, owner=owner, licence=licence)
             bar.update(task, completed=bar.tasks[0].total or 0, item="")
         if json:
             output.emit_json(output.add_json(report))
@@ -259,6 +266,7 @@ register_identity(app)
 register_serve(app)
 register_audit(app)
 register_pii(app)
+register_governance(app)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -71,5 +71,9 @@ class Index(Protocol):
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
 
     def stats(self) -> dict[str, int]: ...
+
+    def rewrite(self, entries: Iterable[IndexEntry]) -> None:
+        """Rebuild from ``entries`` (the live ones) so no deleted data stays on disk."""
+        ...
 
     def close(self) -> None: ...

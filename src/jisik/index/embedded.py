@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,8 @@ class EmbeddedIndex:
     name = "embedded"
 
     def __init__(self, directory: Path, dim: int) -> None:
+        self.directory = directory
+        _finish_lexical_swap(directory)
         self.lexical = LexicalIndex(directory / "lexical")
         self.vectors = VectorIndex(directory / "dense", dim) if dim else None
 
@@ -71,7 +75,42 @@ class EmbeddedIndex:
             "dense_bytes": self.vectors.size_bytes() if self.vectors is not None else 0,
         }
 
+    def rewrite(self, entries: Iterable[IndexEntry]) -> None:
+        """Write the lexical index anew from ``entries`` and compact the vectors:
+        afterwards no deleted entry is left on disk (tantivy and the vector segments
+        otherwise keep deleted data until a merge happens to rewrite it)."""
+        if self.vectors is not None:
+            self.vectors.compact()
+        fresh = self.directory / "lexical.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        rebuilt = LexicalIndex(fresh)
+        batch: list[IndexEntry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) >= 5000:
+                rebuilt.add(batch)
+                batch = []
+        rebuilt.add(batch)
+        rebuilt.commit()
+        rebuilt.close()
+        self.lexical.close()
+        old = self.directory / "lexical.old"
+        os.replace(self.directory / "lexical", old)
+        os.replace(fresh, self.directory / "lexical")
+        shutil.rmtree(old, ignore_errors=True)
+        self.lexical = LexicalIndex(self.directory / "lexical")
+
     def close(self) -> None:
         self.lexical.close()
         if self.vectors is not None:
             self.vectors.rollback()
+
+
+def _finish_lexical_swap(directory: Path) -> None:
+    """Complete a ``rewrite`` that a crash interrupted between its two renames."""
+    current, fresh = directory / "lexical", directory / "lexical.new"
+    if not current.exists() and fresh.exists():
+        os.replace(fresh, current)
+    shutil.rmtree(directory / "lexical.old", ignore_errors=True)
+    if current.exists():
+        shutil.rmtree(fresh, ignore_errors=True)

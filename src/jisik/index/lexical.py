@@ -133,6 +133,19 @@ class LexicalIndex:
         searcher = self._searcher()
         return searcher.num_docs, {t: searcher.doc_freq("body", t) for t in terms}
 
+    def count_ids(self, chunk_ids: Sequence[int]) -> int:
+        """How many of these chunk ids have an entry (deleted ones not counted)."""
+        if not chunk_ids:
+            return 0
+        query = tantivy.Query.term_set_query(self._schema, "chunk_id", [int(c) for c in chunk_ids])
+        return self._searcher().search(query, limit=1, count=True).count
+
+    def term_present(self, term: str) -> bool:
+        """Whether the term is in the index's dictionary, deleted entries included: a
+        deleted document's terms stay on disk until its segment is rewritten."""
+        searcher = self._searcher()
+        return searcher.doc_freq("body", term) > 0 or searcher.doc_freq("title", term) > 0
+
     def count(self) -> int:
         return self._searcher().num_docs
 

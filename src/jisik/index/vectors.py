@@ -185,6 +185,29 @@ class VectorIndex:
             for name in dropped:
                 shutil.rmtree(self.directory / name, ignore_errors=True)
 
+    def compact(self) -> None:
+        """Rewrite every segment without its deleted rows, so deleted vectors are
+        gone from disk, not just hidden (erasure)."""
+        with self._lock:
+            self.commit()
+            if not self._deleted:
+                return
+            segments = self._merge(list(self._segments), self._deleted, force=True)
+            write_json_atomic(
+                self.directory / MANIFEST,
+                {
+                    "segments": [s.name for s in segments],
+                    "deleted": [],
+                    "next_segment": self._next_segment,
+                    "dim": self.dim,
+                },
+            )
+            dropped = {s.name for s in self._segments} - {s.name for s in segments}
+            self._segments, self._deleted = segments, set()
+            self._manifest_stamp = _stamp(self.directory / MANIFEST)
+            for name in dropped:
+                shutil.rmtree(self.directory / name, ignore_errors=True)
+
     def rollback(self) -> None:
         with self._lock:
             self._pending_keys, self._pending_vectors, self._pending_readers = (
@@ -224,9 +247,11 @@ class VectorIndex:
         graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float16))
         graph.save(str(path / "graph.usearch"))
 
-    def _merge(self, segments: list[_Segment], deleted: set[int]) -> list[_Segment]:
+    def _merge(
+        self, segments: list[_Segment], deleted: set[int], force: bool = False
+    ) -> list[_Segment]:
         """Tiered merging: fold small segments together, drop tombstoned rows."""
-        compact = self._worth_compacting(segments, deleted)
+        compact = force or self._worth_compacting(segments, deleted)
         if len(segments) <= MAX_SEGMENTS and not compact:
             return segments
         if compact:

@@ -15,7 +15,14 @@ from jisik import __version__
 from jisik.errors import ConfigError
 from jisik.identity.records import ADMIN, Principal
 from jisik.identity.store import IdentityStore
-from jisik.server import problems, routes_admin, routes_chat, routes_documents, routes_query
+from jisik.server import (
+    problems,
+    routes_admin,
+    routes_chat,
+    routes_documents,
+    routes_governance,
+    routes_query,
+)
 from jisik.server.config import ServerConfig
 from jisik.server.jobs import JobRunner, JobStore
 from jisik.server.problems import problem_response
@@ -92,6 +99,7 @@ def create_app(state: ServerState) -> FastAPI:
         routes_query.router,
         routes_chat.router,
         routes_admin.router,
+        routes_governance.router,
     ):
         app.include_router(router)
     _add_middleware(app, state.config)

@@ -68,6 +68,12 @@ def admin(principal: Caller) -> Principal:
     return principal
 
 
+def auditor(principal: Caller) -> Principal:
+    if not principal.can_audit:
+        raise Problem(403, "audit, privacy and registry data need the auditor or admin role")
+    return principal
+
+
 def requester(principal: Principal, request: Request) -> Requester:
     """The service's view of the caller: permissions plus the audit identity."""
     return Requester(f"user:{principal.user}", principal.readers, request.state.trace_id)
@@ -75,4 +81,5 @@ def requester(principal: Principal, request: Request) -> Requester:
 
 Editor = Annotated[Principal, Depends(editor)]
 Admin = Annotated[Principal, Depends(admin)]
+Auditor = Annotated[Principal, Depends(auditor)]
 State = Annotated[ServerState, Depends(server_state)]

@@ -196,6 +196,42 @@ class Records:
             )
             return hashes - still_used
 
+    def versions_containing(self, probe: str) -> list[tuple[int, str, str, str, str, str]]:
+        """(version id, document id, state, title, source, text) of every version whose
+        text, title or source contains ``probe`` (a cheap prefilter; callers match exactly)."""
+        pattern = f"%{_like_escape(probe)}%"
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(
+                    VersionRow.id,
+                    VersionRow.document_id,
+                    VersionRow.state,
+                    VersionRow.title,
+                    DocumentRow.source,
+                    VersionRow.text,
+                )
+                .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
+                .where(
+                    or_(
+                        VersionRow.text.like(pattern, escape="\\"),
+                        VersionRow.title.like(pattern, escape="\\"),
+                        DocumentRow.source.like(pattern, escape="\\"),
+                    )
+                )
+            )
+            return [tuple(r) for r in rows]
+
+    def chunks_containing(self, probe: str) -> list[tuple[int, int, str]]:
+        """(chunk id, version id, text) of chunks whose text contains ``probe``."""
+        pattern = f"%{_like_escape(probe)}%"
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ChunkRow.id, ChunkRow.version_id, ChunkRow.text).where(
+                    ChunkRow.text.like(pattern, escape="\\")
+                )
+            )
+            return [tuple(r) for r in rows]
+
     def uses_content(self, content_hash: str) -> bool:
         with Session(self.engine) as session:
             return (
@@ -219,6 +255,15 @@ class Records:
     def set_groups(self, doc_id: str, groups: Iterable[str]) -> None:
         with Session(self.engine) as session, session.begin():
             self._set_groups(session, doc_id, groups)
+
+    def set_registry_fields(self, doc_id: str, owner: str | None, licence: str | None) -> None:
+        """Owner and licence of a document (None: keep)."""
+        values = {k: v for k, v in (("owner", owner), ("licence", licence)) if v is not None}
+        if values:
+            with Session(self.engine) as session, session.begin():
+                session.execute(
+                    update(DocumentRow).where(DocumentRow.id == doc_id).values(**values)
+                )
 
     def groups(self, doc_id: str) -> tuple[str, ...]:
         with Session(self.engine) as session:
@@ -382,6 +427,10 @@ class Records:
                 .where(VersionRow.state == ACTIVE)
             )
             return {"documents": documents or 0, "chunks": chunks or 0}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _readable_clause(readers: frozenset[str]):
