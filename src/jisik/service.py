@@ -190,6 +190,7 @@ class Jisik:
         ``owner`` and ``licence`` go to the source registry (None: keep).
         """
         meta = (owner, licence)
+        pii: list[dict] = []
         found = list(discover(paths))
         group_set = tuple(sorted(set(groups))) if groups else None
         failed: list[AddFailure] = []
@@ -236,10 +237,11 @@ class Jisik:
                 else:
                     updated += 1
                 if self._batch_full(batch):
-                    self._commit_batch(batch, group_set, meta)
+                    pii.extend(self._commit_batch(batch, group_set, meta))
                     batch = []
-            self._commit_batch(batch, group_set, meta)
-        return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
+            pii.extend(self._commit_batch(batch, group_set, meta))
+        report = AddReport(added, updated, unchanged, tuple(failed))
+        return self._added(report, group_set, actor, pii)
 
     def _protector(self, doc_id: str, groups: tuple[str, ...] | None):
         """The PII guard of one document, under the policy of its future readers."""
@@ -251,7 +253,12 @@ class Jisik:
 
         return protect
 
-    def _added(self, report: AddReport, groups, actor: str | None) -> AddReport:
+    def _added(self, report: AddReport, groups, actor: str | None, pii: list[dict]) -> AddReport:
+        actions: dict[str, dict[str, int]] = {}
+        for summary in pii:
+            for kind, seen in summary.items():
+                per_action = actions.setdefault(kind, {})
+                per_action[seen["action"]] = per_action.get(seen["action"], 0) + seen["found"]
         self.audit.append(
             "documents.add",
             actor or local_actor(),
@@ -261,6 +268,7 @@ class Jisik:
             unchanged=report.unchanged,
             failed=[f.path for f in report.failed],
             groups=None if groups is None else list(groups),
+            pii_actions=actions,
         )
         return report
 
@@ -273,6 +281,7 @@ class Jisik:
     ) -> AddReport:
         """Ingest documents given as ``(source, title, text)``; same rules as files."""
         items = list(items)
+        pii: list[dict] = []
         group_set = tuple(sorted(set(groups))) if groups else None
         failed: list[AddFailure] = []
         batch: list[PreparedFile] = []
@@ -299,10 +308,11 @@ class Jisik:
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
                 batch.append(prepared)
                 if self._batch_full(batch):
-                    self._commit_batch(batch, group_set, (None, None))
+                    pii.extend(self._commit_batch(batch, group_set, (None, None)))
                     batch = []
-            self._commit_batch(batch, group_set, (None, None))
-        return self._added(AddReport(added, updated, unchanged, tuple(failed)), group_set, actor)
+            pii.extend(self._commit_batch(batch, group_set, (None, None)))
+        report = AddReport(added, updated, unchanged, tuple(failed))
+        return self._added(report, group_set, actor, pii)
 
     @staticmethod
     def _batch_full(batch: list[PreparedFile]) -> bool:
@@ -315,10 +325,11 @@ class Jisik:
         batch: list[PreparedFile],
         groups: tuple[str, ...] | None,
         meta: tuple[str | None, str | None] = (None, None),
-    ) -> None:
-        """Store, index and activate prepared documents; ``meta`` is (owner, licence)."""
+    ) -> list[dict]:
+        """Store, index and activate prepared documents; ``meta`` is (owner, licence).
+        Returns what the PII guard did to each, for the audit trail."""
         if not batch:
-            return
+            return []
         vectors = self._embed_chunks(batch)
         pending: list[int] = []
         entries: list[IndexEntry] = []
@@ -366,6 +377,7 @@ class Jisik:
         # A kept upload whose text had personal data masked must not hand the
         # clear original back out.
         self.originals.remove(p.facts.content_hash for p in batch if _redacted(p.pii))
+        return [p.pii for p in batch if p.pii]
 
     def _entries(
         self, version_id, chunk_ids, title, chunked, vectors, offset, readers

@@ -43,6 +43,8 @@ def test_default_policy_masks_identifiers_everywhere_they_are_stored(jisik, tmp_
     assert "[주민등록번호]" in text and "[카드번호]" in text
     assert info.pii["rrn"] == {"found": 1, "action": "mask"}
     assert info.pii["phone"] == {"found": 1, "action": "allow"}
+    event = next(e for e in jisik.audit.events() if e.action == "documents.add")
+    assert event.payload["pii_actions"]["rrn"] == {"mask": 1}  # PII actions are audited
     chunks = [
         c.text
         for c in jisik.records.chunks_of_version(jisik.records.active_version(info.doc_id).id)
