@@ -20,7 +20,9 @@ def _vector(seed: int) -> np.ndarray:
 
 
 def _entry(chunk_id: int, version_id: int, terms: str, title: str = "") -> IndexEntry:
-    return IndexEntry(chunk_id, version_id, tuple(terms.split()), tuple(title.split()), _vector(chunk_id))
+    return IndexEntry(
+        chunk_id, version_id, tuple(terms.split()), tuple(title.split()), _vector(chunk_id)
+    )
 
 
 def _query(terms: str, title_boost: float = 0.5) -> LexicalQuery:
@@ -156,3 +158,20 @@ def test_reader_filter_does_not_change_scores(shared):
     everyone = dict(shared.search_lexical(_query("공통 규정"), 20))
     public = dict(shared.search_lexical(_query("공통 규정"), 20, frozenset({PUBLIC})))
     assert all(abs(public[c] - everyone[c]) < 1e-6 for c in public)
+
+
+def test_rewrite_keeps_live_entries_and_leaves_no_deleted_terms(filled):
+    filled.delete([3])
+    filled.commit()
+    assert filled.term_present("비밀번호")  # a deleted entry's terms linger
+    live = [
+        _entry(1, 10, "연차 휴가 연차휴가 15일", "인사 규정"),
+        _entry(2, 10, "이월 수당 정산"),
+        _entry(4, 30, "vpn mfa 접속"),
+    ]
+    filled.rewrite(live)
+    assert not filled.term_present("비밀번호")
+    assert [c for c, _ in filled.search_lexical(_query("연차"), 10)] == [1]
+    assert filled.search_lexical(_query("비밀번호"), 10) == []
+    assert {c for c, _ in filled.search_dense(_vector(4), 10)} == {1, 2, 4}
+    assert filled.entries_present([1, 3, 4]) == {"lexical": 2, "dense": 2}

@@ -95,3 +95,18 @@ def test_reader_groups_survive_merges_and_reopening(tmp_path: Path, monkeypatch)
     found = {key for key, _ in reopened.search(data[0], 40, frozenset({"hr"}))}
     assert found == set(range(20, 30))
     assert reopened.readers_of([25, 5]) == {25: ("hr",), 5: ("*",)}
+
+
+def test_compaction_removes_deleted_vectors_from_disk(tmp_path: Path):
+    data = _unit(10, 8, 6)
+    index = VectorIndex(tmp_path, 8)
+    index.add(list(range(10)), data)
+    index.commit()
+    index.delete([3])
+    index.commit()  # 10 % dead: below the compaction threshold, a tombstone only
+    stored = np.concatenate([np.load(p) for p in tmp_path.glob("seg-*/keys.npy")])
+    assert 3 in stored
+    index.compact()
+    stored = np.concatenate([np.load(p) for p in tmp_path.glob("seg-*/keys.npy")])
+    assert 3 not in stored and len(stored) == 9
+    assert len(VectorIndex(tmp_path, 8)) == 9

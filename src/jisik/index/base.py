@@ -72,6 +72,14 @@ class Index(Protocol):
 
     def stats(self) -> dict[str, int]: ...
 
+    def entries_present(self, chunk_ids: Sequence[int]) -> dict[str, int]:
+        """How many of these chunks have live entries, per part ("lexical", "dense")."""
+        ...
+
+    def term_present(self, term: str) -> bool:
+        """Whether the term is anywhere on disk, deleted entries included."""
+        ...
+
     def rewrite(self, entries: Iterable[IndexEntry]) -> None:
         """Rebuild from ``entries`` (the live ones) so no deleted data stays on disk."""
         ...

@@ -75,6 +75,13 @@ class EmbeddedIndex:
             "dense_bytes": self.vectors.size_bytes() if self.vectors is not None else 0,
         }
 
+    def entries_present(self, chunk_ids: Sequence[int]) -> dict[str, int]:
+        dense = len(self.vectors.readers_of(chunk_ids)) if self.vectors is not None else 0
+        return {"lexical": self.lexical.count_ids(chunk_ids), "dense": dense}
+
+    def term_present(self, term: str) -> bool:
+        return self.lexical.term_present(term)
+
     def rewrite(self, entries: Iterable[IndexEntry]) -> None:
         """Write the lexical index anew from ``entries`` and compact the vectors:
         afterwards no deleted entry is left on disk (tantivy and the vector segments

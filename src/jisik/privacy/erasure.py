@@ -53,8 +53,7 @@ def locate(jisik: Jisik, subject: Subject) -> dict:
     active = [v for v in versions if v["state"] == ACTIVE]
     chunk_ids = _chunk_ids(jisik, subject)
     content_events, actor_events = _events(jisik, subject)
-    lexical = jisik.index.lexical.count_ids(chunk_ids) if hasattr(jisik.index, "lexical") else 0
-    vectors = getattr(jisik.index, "vectors", None)
+    present = jisik.index.entries_present(chunk_ids)
     return {
         "documents": [
             {
@@ -67,9 +66,9 @@ def locate(jisik: Jisik, subject: Subject) -> dict:
         ],
         "old_versions": len(versions) - len(active),
         "chunks": len(chunk_ids),
-        "lexical_entries": lexical,
+        "lexical_entries": present["lexical"],
         "lexical_terms": _terms_present(jisik, subject),
-        "vector_entries": len(vectors.readers_of(chunk_ids)) if vectors is not None else 0,
+        "vector_entries": present["dense"],
         "audit_events": [e.seq for e in content_events],
         "audit_events_as_actor": [e.seq for e in actor_events],
         "answer_hashes": _answer_hashes(jisik, content_events),
@@ -279,16 +278,13 @@ def _terms_present(jisik: Jisik, subject: Subject) -> list[str]:
     """Index terms that are the subject's identifiers themselves (whole-name terms,
     whole numbers): present in the dictionary means some entry, maybe a deleted one,
     still holds them."""
-    lexical = getattr(jisik.index, "lexical", None)
-    if lexical is None:
-        return []
     present = []
     for identifier in subject.identifiers:
         for term in jisik.analyzer.query_terms(identifier.value):
             specific = term == identifier.normal.lower() or (
                 identifier.kind == "name" and term == identifier.value
             )
-            if specific and lexical.term_present(term):
+            if specific and jisik.index.term_present(term):
                 present.append(term)
     return sorted(set(present))
 
