@@ -30,9 +30,17 @@ _R = r"(?![0-9A-Za-z])(?![-.][0-9])"
 
 
 def _before(text: str, start: int, width: int) -> str:
-    """The context window before a match, cut at the previous line break."""
+    """The context window before a match, cut at the previous line break.
+
+    When the value starts its own line, the label is usually at the end of the line above
+    ("여권번호\nM12345678"), so that line is the context instead.
+    """
     window = text[max(0, start - width) : start]
-    return window[window.rfind("\n") + 1 :]
+    cut = window.rfind("\n")
+    if cut >= 0 and not window[cut + 1 :].strip():
+        window = window[:cut]
+        cut = window.rfind("\n")
+    return window[cut + 1 :]
 
 
 def _after(text: str, end: int, width: int) -> str:
@@ -45,8 +53,11 @@ def _after(text: str, end: int, width: int) -> str:
 
 _REGISTRATION = re.compile(_L + r"([0-9]{6})(-| - | |)([0-9]{7})" + _R)
 _CORP_CONTEXT = re.compile(r"법인\s*(?:등록)?\s*번호|등기\s*번호")
+# "우체국 등기번호 601...": registered mail, whose 13-digit numbers are nobody's identifier
+_PARCEL_CONTEXT = re.compile(r"우체국|우편|택배|소포|운송장|송장")
 _RRN_CONTEXT = re.compile(r"주민|생년|외국인")
 _ACCOUNT_FIELD = re.compile(r"계좌|예금주|입금|송금|이체")
+_BARCODE_CONTEXT = re.compile(r"바코드|EAN|GTIN|JAN|상품\s*코드", re.IGNORECASE)
 
 
 def registrations(text: str) -> Iterator[Candidate]:
@@ -56,6 +67,8 @@ def registrations(text: str) -> Iterator[Candidate]:
         start, end = m.start(), m.end()
         corp_ok = corp_reg_check_digit(digits[:12]) == int(digits[12])
         before = _before(text, start, 25)
+        if _PARCEL_CONTEXT.search(before) and not _RRN_CONTEXT.search(before):
+            continue
         if _CORP_CONTEXT.search(before):
             # The field names it; the check digit says how sure we are.
             yield ("corp_reg", start, end, 0.99 if corp_ok else 0.7)
@@ -71,11 +84,12 @@ def registrations(text: str) -> Iterator[Candidate]:
         check = (frn_check_digit if foreign else rrn_check_digit)(digits[:12])
         check_ok = check == int(digits[12])
         if (
-            not check_ok
-            and m.group(2) == ""
+            m.group(2) == ""
             and digits.startswith("880")
             and ean13_check_digit(digits[:12]) == int(digits[12])
             and not _RRN_CONTEXT.search(before)
+            # one in ten barcodes also passes the RRN check digit; a barcode label decides
+            and (not check_ok or _BARCODE_CONTEXT.search(before))
         ):
             continue  # a Korean EAN-13 barcode (GS1 prefix 880), not a birth date
         if back[0] in "90":
@@ -119,8 +133,8 @@ _AREAS = frozenset(
 )
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+])(?<![0-9][-.])"
-    r"(?:(\+82[ -]?)|(\()?0)(1[016789]|2|[3-6][1-5]|70)"
-    r"(\) ?|[-. ]?)([0-9]{3,4})([-. ]?)([0-9]{4})" + _R
+    r"(?:(\+82[ -]?(?:\(0\) ?)?)|(\()?0)(1[016789]|2|[3-6][1-5]|70)"  # "+82 (0)10" too
+    r"(\) ?| - |[-. ]?)([0-9]{3,4})( - |[-. ]?)([0-9]{4})" + _R
 )
 
 
@@ -132,15 +146,20 @@ def phones(text: str) -> Iterator[Candidate]:
             continue
         if (area == "10" or area == "70") and len(middle) != 4:
             continue
+        start = m.start()
         if paren and not sep1.startswith(")"):
-            continue  # "(02) 123-4567" and "02)123-4567" are both written; "(02-" is not
+            # "(02) 123-4567" keeps its bracket; in "전화(02-123-4567)" the bracket encloses
+            # the whole number and is not part of it.
+            start += 1
         if (sep1 == " " and sep2 == "") or (sep1 == "" and sep2 == " "):
             continue  # "02 12345678" style mixes read as two separate numbers
+        if (sep1 == " - ") != (sep2 == " - "):
+            continue  # "010 - 1234 - 5678" is written with both hyphens spaced or neither
         glued = not sep1 and not sep2
         if glued and not (mobile or intl):
-            yield ("phone", m.start(), m.end(), 0.7)
+            yield ("phone", start, m.end(), 0.7)
         else:
-            yield ("phone", m.start(), m.end(), 0.95)
+            yield ("phone", start, m.end(), 0.95)
 
 
 # --- e-mail ----------------------------------------------------------------------------------
@@ -206,12 +225,25 @@ _BANK_BEFORE = re.compile(
 _BANK_AFTER = re.compile(r"^\s*(?:\(|\[)?\s*(?:예금주|계좌|으로 입금|로 입금|입금|송금|이체)")
 
 
+# Labels of other long numbers: "우체국 등기번호 601..." is a parcel, not an account at 우체국.
+_NOT_ACCOUNT = re.compile(r"등기\s*번호|운송장|송장|택배|주문\s*번호|승인\s*번호|회원\s*번호")
+
+
+def _bank_label_before(before: str) -> bool:
+    """A bank word in the window, and no other number's label after it."""
+    banks = list(_BANK_BEFORE.finditer(before))
+    if not banks:
+        return False
+    other = list(_NOT_ACCOUNT.finditer(before))
+    return not other or other[-1].start() < banks[-1].start()
+
+
 def accounts(text: str) -> Iterator[Candidate]:
     for m in _ACCOUNT.finditer(text):
         digits = m.group(0).replace("-", "")
         if not 10 <= len(digits) <= 14:
             continue
-        if _BANK_BEFORE.search(_before(text, m.start(), 25)) or _BANK_AFTER.search(
+        if _bank_label_before(_before(text, m.start(), 25)) or _BANK_AFTER.search(
             _after(text, m.end(), 12)
         ):
             # Below the checked identifiers: a phone or card number near "입금" stays what it is.
@@ -249,6 +281,11 @@ def passports(text: str) -> Iterator[Candidate]:
 
 _LICENSE = re.compile(_L + r"([0-9]{2})(-?)[0-9]{2}\2[0-9]{6}\2[0-9]{2}" + _R)
 _LICENSE_CONTEXT = re.compile(r"운전|면허")
+# Before the numeric region codes, licences began with the issuing region's name.
+_OLD_LICENSE = re.compile(
+    r"(?<![가-힣])(?:서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산)"
+    r" ?[0-9]{2}-[0-9]{6}-[0-9]{2}" + _R
+)
 
 
 def driver_licenses(text: str) -> Iterator[Candidate]:
@@ -261,6 +298,10 @@ def driver_licenses(text: str) -> Iterator[Candidate]:
         elif m.group(2):
             # The hyphenated NN-NN-NNNNNN-NN shape is distinctive on its own.
             yield ("driver_license", m.start(), m.end(), 0.75)
+    for m in _OLD_LICENSE.finditer(text):
+        # A region name then 2-6-2 digits is distinctive too; the label makes it surer.
+        sure = _LICENSE_CONTEXT.search(_before(text, m.start(), 30))
+        yield ("driver_license", m.start(), m.end(), 0.95 if sure else 0.8)
 
 
 _HEALTH = re.compile(_L + r"(?:[0-9]-[0-9]{10}|[0-9]{11})" + _R)
@@ -282,10 +323,17 @@ _IPV6 = re.compile(r"(?<![0-9A-Za-z:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7
 _VERSION_CONTEXT = re.compile(r"(?:버전|version|ver\.?|v)\s*$", re.IGNORECASE)
 
 
+# "규정 5.8.9.5절": a dotted section number, not an address
+_SECTION_AFTER = re.compile(r"[절조항장편관]")
+
+
 def ips(text: str) -> Iterator[Candidate]:
     for m in _IPV4.finditer(text):
-        if not _VERSION_CONTEXT.search(_before(text, m.start(), 10)):
-            yield ("ip", m.start(), m.end(), 0.9)
+        if _VERSION_CONTEXT.search(_before(text, m.start(), 10)):
+            continue
+        if _SECTION_AFTER.match(text, m.end()):
+            continue
+        yield ("ip", m.start(), m.end(), 0.9)
     if ":" not in text:
         return
     for m in _IPV6.finditer(text):
@@ -300,7 +348,7 @@ def ips(text: str) -> Iterator[Candidate]:
         yield ("ip", m.start(), m.end(), 0.9)
 
 
-# --- road-name addresses (도로명주소) ---------------------------------------------------------
+# --- addresses: road-name (도로명주소) and lot-number (지번주소) --------------------------------
 
 _PROVINCE = (
     r"서울특별시|서울시|서울|부산광역시|부산시|부산|대구광역시|대구시|대구|인천광역시|인천시|인천"
@@ -309,23 +357,203 @@ _PROVINCE = (
     r"|충청남도|충남|전북특별자치도|전라북도|전북|전라남도|전남|경상북도|경북|경상남도|경남"
     r"|제주특별자치도|제주도|제주"
 )
-_ADDRESS = re.compile(
-    r"(?<![가-힣])(?:" + _PROVINCE + r")"
-    r"(?:\s+[가-힣]{1,6}(?:시|군|구)){0,2}"  # 시/군/구, e.g. 성남시 분당구
-    r"(?:\s+[가-힣]{1,6}(?:읍|면))?"
-    r"\s+[가-힣0-9]{1,12}(?:로|길)"  # road name
-    r"(?:\s?[0-9]{1,4}(?:번길|번가길|가길))?"
-    r"\s?[0-9]{1,5}(?:-[0-9]{1,4})?"  # building number
-    r"(?![0-9])(?!\s?(?:명|개|원|년|월|일|시간|분|초|대|건|회|%|차|번째))"
-    # optional unit: ", 3층", " 101동 1203호", " 302호"
+# Everyday words ending in 시/군/구 that may stand right before a district: "당시 송파구 ...".
+_NOT_A_DISTRICT = [
+    "당시",
+    "다시",
+    "역시",
+    "동시",
+    "즉시",
+    "수시",
+    "임시",
+    "항시",
+    "표시",
+    "지시",
+    "개시",
+    "게시",
+    "감시",
+    "무시",
+    "제시",
+    "실시",
+    "연구",
+    "요구",
+    "친구",
+    "도구",
+    "입구",
+    "출구",
+    "가구",
+    "지구",
+    "추구",
+    "장군",
+    "아군",
+    "적군",
+]
+_DISTRICT = (  # 시/군/구, e.g. 성남시 분당구
+    r"(?!(?:" + "|".join(_NOT_A_DISTRICT) + r")\s)[가-힣]{1,6}(?:시|군|구)"
+)
+# Where an address starts: a province with up to two districts, or, as often written in
+# letters and forms, the district alone ("강남구 테헤란로 123").
+_AREA = (
+    r"(?<![가-힣])(?:(?:" + _PROVINCE + r")(?:\s+" + _DISTRICT + r"){0,2}"
+    r"|" + _DISTRICT + r"(?:\s+" + _DISTRICT + r")?)"
+)
+_TOWN = r"(?:\s+[가-힣]{1,6}(?:읍|면))?"
+_NOT_A_COUNT = r"(?![0-9])(?!\s?(?:명|개|원|년|월|일|시간|분|초|대|건|회|%|차|번째))"
+# optional unit: ", 3층", " 101동 1203호", " 302호"
+_UNIT = (
     r"(?:,?\s?(?:지하\s?)?[0-9]{1,3}층(?:\s?[0-9]{1,5}호)?|,?\s[0-9]{1,4}동\s?[0-9]{1,5}호"
     r"|,?\s[0-9]{1,5}호)?"
+)
+_ROAD_ADDRESS = re.compile(
+    _AREA + _TOWN + r"\s+([가-힣0-9]{1,12}(?:로|길))"  # road name
+    r"(?:\s?[0-9]{1,4}(?:번길|번가길|가길))?"
+    r"\s?(?:지하\s?)?[0-9]{1,5}(?:-[0-9]{1,4})?"  # building number, "지하 396" underground
+     + _NOT_A_COUNT + _UNIT
+)
+# Words ending in 로 that are adverbs, not roads: "강남구 바로 10분", "서울시 별로 3곳".
+_NOT_A_ROAD = frozenset(
+    [
+        "새로",
+        "별로",
+        "주로",
+        "따로",
+        "서로",
+        "바로",
+        "대로",
+        "실제로",
+        "최초로",
+        "최고로",
+        "정도로",
+        "대체로",
+        "스스로",
+        "날로",
+        "홀로",
+        "함부로",
+        "절로",
+        "저절로",
+        "제대로",
+        "마음대로",
+        "차례로",
+        "순서로",
+        "공식적으로",
+        "대규모로",
+        "결과로",
+    ]
+)
+# Lot numbers: 동/가 (city) or 리 (county, after its 읍/면), then the lot ("123-4", "55번지").
+# Matched from the 동/리 on and extended backwards (_LOT_AREA): a leading optional area would be
+# tried at every Hangul character of the text, which made this rule the slowest of all.
+_LOT_ADDRESS = re.compile(
+    r"(?<![가-힣0-9])([가-힣]{1,5}(?:동|리)|[가-힣]{1,4}[0-9]{1,2}가)"
+    r"\s?(?:산\s?)?[0-9]{1,5}(?:-[0-9]{1,4})?(번지)?"  # "산12-3": a lot on a mountain
+    # a lot number is followed by a space, punctuation, a particle or the end, never by a
+    # counter ("우동 2그릇", "활동 3회") or a unit number ("가동 101호")
+    r"(?![0-9])(?=$|[\s,.)\]」』\"'/]|에|의|은|는|이|으로|로|입니|일대|소재)" + _UNIT
+)
+_LOT_AREA = re.compile(r"(?:" + _AREA + _TOWN + r")\s+$")
+# Everyday nouns ending in 동 or 리, which a bare "<word> <number>" would otherwise take for a
+# place: "활동 3", "운동 10", "처리 2".
+_NOT_A_PLACE = frozenset(
+    [
+        "활동",
+        "운동",
+        "이동",
+        "자동",
+        "행동",
+        "변동",
+        "공동",
+        "노동",
+        "작동",
+        "연동",
+        "가동",
+        "나동",
+        "다동",
+        "감동",
+        "출동",
+        "진동",
+        "충동",
+        "냉동",
+        "파동",
+        "난동",
+        "소동",
+        "발동",
+        "선동",
+        "유동",
+        "수동",
+        "능동",
+        "요동",
+        "기동",
+        "구동",
+        "미동",
+        "부동",
+        "합동",
+        "협동",
+        "율동",
+        "혼동",
+        "반동",
+        "피동",
+        "한동",
+        "각동",
+        "전동",
+        "정동",
+        "중동",
+        "처리",
+        "관리",
+        "거리",
+        "소리",
+        "자리",
+        "머리",
+        "요리",
+        "정리",
+        "우리",
+        "논리",
+        "원리",
+        "무리",
+        "수리",
+        "승리",
+        "대리",
+        "총리",
+        "경리",
+        "심리",
+        "진리",
+        "다리",
+        "도리",
+        "고리",
+        "구리",
+        "유리",
+        "차리",
+        "저리",
+        "이리",
+        "그리",
+        "조리",
+        "물리",
+        "순리",
+        "섭리",
+        "추리",
+        "의리",
+    ]
 )
 
 
 def addresses(text: str) -> Iterator[Candidate]:
-    for m in _ADDRESS.finditer(text):
+    for m in _ROAD_ADDRESS.finditer(text):
+        road = m.group(1)
+        if road.endswith("으로") or road in _NOT_A_ROAD:
+            continue
         yield ("address", m.start(), m.end(), 0.8)
+    for m in _LOT_ADDRESS.finditer(text):
+        place = m.group(1)
+        window_start = max(0, m.start() - 40)
+        # pos/endpos rather than a slice, so the area's lookbehind still sees the text before
+        area = _LOT_AREA.search(text, window_start, m.start())
+        start = area.start() if area else m.start()
+        bare = area is None  # no province, district or town before it
+        if place.endswith("리") and bare:
+            continue  # a 리 is named with its 읍/면; alone it is mostly a common noun
+        if bare and place in _NOT_A_PLACE and not m.group(2):
+            # "중동 402" may be 해운대구 중동 or the Middle East; "연동 88번지" is a place.
+            continue
+        yield ("address", start, m.end(), 0.75 if bare else 0.8)
 
 
 RULES = {
