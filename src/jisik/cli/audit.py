@@ -15,28 +15,18 @@ from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry
 from jisik.audit.retention import prune
 from jisik.cli import output
+from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
 from jisik.errors import InvalidInputError
 
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify, export, lookup.")
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 EXIT_BROKEN = 1
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
-
-
-def _run(body) -> None:
-    from jisik.cli.main import _run as run  # main imports this module: import late
-
-    run(body)
 
 
 @audit_app.command("verify")
@@ -63,7 +53,7 @@ def verify(home: HomeOption = None, json: JsonOption = False) -> None:
                 output.err_console.print(f"  {output.escape(problem)}")
         return 0 if check.ok else EXIT_BROKEN
 
-    _run(body)
+    run(body)
 
 
 @audit_app.command("export")
@@ -91,7 +81,7 @@ def export(
                 if out:
                     handle.close()
 
-    _run(body)
+    run(body)
 
 
 @audit_app.command("lookup")
@@ -121,7 +111,7 @@ def lookup(
             output.console.print("no: not an answer of this jisik (or its log was pruned)")
         return 0 if found else 1
 
-    _run(body)
+    run(body)
 
 
 @audit_app.command("prune")
@@ -148,7 +138,7 @@ def prune_command(
                 f"redacted {result['redacted_events']} events older than {older_than} days"
             )
 
-    _run(body)
+    run(body)
 
 
 def _date(text: str) -> float:

@@ -14,6 +14,7 @@ from rich import box
 from rich.table import Table
 
 from jisik.cli import output
+from jisik.cli.common import progress_bar, run
 from jisik.errors import JisikError
 
 METRIC_COLUMNS = (
@@ -86,14 +87,13 @@ def eval_command(
     A dataset folder is ingested into a temporary home (or --home) and its queries
     run per mode; --questions evaluates your own questions against an existing home.
     """
-    from jisik.cli.main import _progress, _run  # main imports this module: import late
 
     def body() -> None:
         from jisik.eval.runner import evaluate_dataset, evaluate_questions
 
         if (dataset is None) == (questions is None):
             raise JisikError("give either a dataset folder or --questions FILE (not both)")
-        with _progress(json) as bar:
+        with progress_bar(json) as bar:
             tasks: dict[str, object] = {}
 
             def tick(stage: str, done: int, total: int) -> None:
@@ -132,7 +132,7 @@ def eval_command(
         else:
             _show(result, report)
 
-    _run(body)
+    run(body)
 
 
 def _show(result, report: Path | None) -> None:

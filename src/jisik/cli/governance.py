@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jisik.audit.actors import local_actor
 from jisik.cli import output
+from jisik.cli.common import HomeOption, JsonOption, progress_bar, run
 from jisik.errors import InvalidInputError
 from jisik.privacy.receipts import load
 from jisik.privacy.subject import Subject
@@ -23,22 +23,10 @@ privacy_app = typer.Typer(
 )
 registry_app = typer.Typer(no_args_is_help=True, help="The source registry.")
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
 
 def register(app: typer.Typer) -> None:
     app.add_typer(privacy_app, name="privacy")
     app.add_typer(registry_app, name="registry")
-
-
-def _run(body) -> None:
-    from jisik.cli.main import _run as run  # main imports this module: import late
-
-    run(body)
 
 
 def _open(home: Path | None):
@@ -96,7 +84,7 @@ def find(
         for e in found["exports"]:
             output.console.print(f"export {output.escape(e['path'])}: {e['lines']} lines")
 
-    _run(body)
+    run(body)
 
 
 @privacy_app.command("erase")
@@ -126,7 +114,7 @@ def erase_command(
             "This rewrites documents and the index and cannot be undone. Continue?"
         ):
             return 1
-        with _open(home) as jisik, _bar(json) as bar:
+        with _open(home) as jisik, progress_bar(json) as bar:
             task = bar.add_task("rewriting the index", total=None, item="")
 
             def progress(done: int, total: int, item: str) -> None:
@@ -147,7 +135,7 @@ def erase_command(
         output.console.print(f"signed receipt: {erased.path}")
         return 0 if not left else 1
 
-    _run(body)
+    run(body)
 
 
 @privacy_app.command("verify")
@@ -184,7 +172,7 @@ def verify_command(
                 output.console.print(result["note"])
         return 0 if result["ok"] else 1
 
-    _run(body)
+    run(body)
 
 
 @registry_app.command("export")
@@ -218,17 +206,4 @@ def registry_export(
             partial.write_text(text, encoding="utf-8")
             os.replace(partial, out)
 
-    _run(body)
-
-
-def _bar(json_mode: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[item]}", style="dim"),
-        console=output.err_console,
-        transient=True,
-        disable=json_mode,
-    )
+    run(body)

@@ -16,17 +16,12 @@ import typer
 from rich.table import Table
 
 from jisik.cli import output
+from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
 from jisik.identity import ROLES, Group, IdentityStore, User
 
 users_app = typer.Typer(no_args_is_help=True, help="Add, list, disable users; rotate API keys.")
 groups_app = typer.Typer(no_args_is_help=True, help="Reader groups and their members.")
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -40,12 +35,6 @@ def _store(home: Path | None, *, create: bool = False) -> Iterator[IdentityStore
     """The identity store of a home; ``create`` makes the home first if it is missing."""
     with home_database(home, create=create) as (_, engine):
         yield IdentityStore(engine)
-
-
-def _run(body) -> None:
-    from jisik.cli.main import _run as run  # main imports this module: import late
-
-    run(body)
 
 
 # --- users -------------------------------------------------------------------
@@ -77,7 +66,7 @@ def users_add(
         )
         _show_key(user.name, key)
 
-    _run(body)
+    run(body)
 
 
 @users_app.command("list")
@@ -102,7 +91,7 @@ def users_list(home: HomeOption = None, json: JsonOption = False) -> None:
             )
         output.console.print(table)
 
-    _run(body)
+    run(body)
 
 
 @users_app.command("disable")
@@ -127,7 +116,7 @@ def _set_enabled(name: str, enabled: bool, home: Path | None, json: bool) -> Non
             state = "disabled" if user.disabled else "enabled"
             output.console.print(f"{output.escape(user.name)} is {state}")
 
-    _run(body)
+    run(body)
 
 
 @users_app.command("rotate-key")
@@ -143,7 +132,7 @@ def users_rotate_key(name: str, home: HomeOption = None, json: JsonOption = Fals
             output.console.print(f"previous keys of {output.escape(name)} revoked")
             _show_key(name, key)
 
-    _run(body)
+    run(body)
 
 
 # --- groups ------------------------------------------------------------------
@@ -166,7 +155,7 @@ def groups_add(
         else:
             output.console.print(f"added group {output.escape(group.name)}")
 
-    _run(body)
+    run(body)
 
 
 @groups_app.command("list")
@@ -186,7 +175,7 @@ def groups_list(home: HomeOption = None, json: JsonOption = False) -> None:
             )
         output.console.print(table)
 
-    _run(body)
+    run(body)
 
 
 @groups_app.command("members")
@@ -216,7 +205,7 @@ def groups_members(
             members = ", ".join(output.escape(m) for m in group.members) or "(none)"
             output.console.print(f"{output.escape(group.name)}: {members}")
 
-    _run(body)
+    run(body)
 
 
 # --- rendering ---------------------------------------------------------------

@@ -3,30 +3,27 @@ translated here, at the edge, into one-line messages and exit codes."""
 
 from __future__ import annotations
 
-import logging
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from jisik.cli import output
 from jisik.cli.audit import register as register_audit
+from jisik.cli.common import (
+    EXIT_FAILED_ITEMS,
+    HomeOption,
+    JsonOption,
+    progress_bar,
+    run,
+)
 from jisik.cli.eval import register as register_eval
 from jisik.cli.governance import register as register_governance
 from jisik.cli.identity import register as register_identity
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
-from jisik.errors import JisikError
 from jisik.service import Jisik
 from jisik.settings import load_settings
 
@@ -39,50 +36,14 @@ app = typer.Typer(
 docs_app = typer.Typer(no_args_is_help=True, help="List, show and remove documents.")
 app.add_typer(docs_app, name="docs")
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 EmbedderOption = Annotated[
     str | None,
     typer.Option("--embedder", help="none (default: lexical), use, hashing, openai or local."),
 ]
 
-EXIT_FAILED_ITEMS = 1
-EXIT_ERROR = 2
-
 
 def _open(home: Path | None, embedder: str | None = None, *, create: bool = False) -> Jisik:
     return Jisik(load_settings(home, embedder=embedder), create=create)
-
-
-def _run(action: Callable[[], int | None]) -> None:
-    """Run a command body, turning jisik's errors into one clean line."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        code = action()
-    except JisikError as exc:
-        output.err_console.print(f"[red]error:[/red] {output.escape(str(exc))}")
-        raise typer.Exit(EXIT_ERROR) from None
-    except KeyboardInterrupt:
-        output.err_console.print("interrupted; what was committed is kept, run the command again")
-        raise typer.Exit(130) from None
-    if code:
-        raise typer.Exit(code)
-
-
-def _progress(json_mode: bool):
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[item]}", style="dim"),
-        console=output.err_console,
-        transient=json_mode,
-        disable=not output.err_console.is_terminal and json_mode,
-    )
 
 
 @app.command()
@@ -105,7 +66,7 @@ def add(
     """Ingest files and folders; unchanged files are skipped, changed ones replaced."""
 
     def body() -> int:
-        with _open(home, embedder, create=True) as jisik, _progress(json) as bar:
+        with _open(home, embedder, create=True) as jisik, progress_bar(json) as bar:
             task = bar.add_task("ingesting", total=None, item="")
 
             def tick(done: int, total: int, path: str) -> None:
@@ -119,7 +80,7 @@ def add(
             output.show_add(report)
         return EXIT_FAILED_ITEMS if report.failed else 0
 
-    _run(body)
+    run(body)
 
 
 @app.command()
@@ -141,7 +102,7 @@ def search(
         else:
             output.show_hits(hits)
 
-    _run(body)
+    run(body)
 
 
 @app.command()
@@ -161,7 +122,7 @@ def ask(
         else:
             output.show_answer(answer)
 
-    _run(body)
+    run(body)
 
 
 @docs_app.command("list")
@@ -176,7 +137,7 @@ def docs_list(home: HomeOption = None, json: JsonOption = False) -> None:
         else:
             output.show_documents(documents)
 
-    _run(body)
+    run(body)
 
 
 @docs_app.command("show")
@@ -191,7 +152,7 @@ def docs_show(doc_id: str, home: HomeOption = None, json: JsonOption = False) ->
         else:
             output.show_document(info, text)
 
-    _run(body)
+    run(body)
 
 
 @docs_app.command("remove")
@@ -206,7 +167,7 @@ def docs_remove(doc_id: str, home: HomeOption = None, json: JsonOption = False) 
         else:
             output.console.print(f"removed {info.doc_id} ({output.escape(info.title)})")
 
-    _run(body)
+    run(body)
 
 
 @app.command()
@@ -221,7 +182,7 @@ def stats(home: HomeOption = None, json: JsonOption = False) -> None:
         else:
             output.show_stats(data)
 
-    _run(body)
+    run(body)
 
 
 @app.command()
@@ -232,7 +193,7 @@ def reindex(
 
     def body() -> None:
         settings = load_settings(home, embedder=embedder)
-        with Jisik(settings, create=False, rebuilding=True) as jisik, _progress(json) as bar:
+        with Jisik(settings, create=False, rebuilding=True) as jisik, progress_bar(json) as bar:
             task = bar.add_task("reindexing", total=None, item="")
 
             def tick(done: int, total: int, title: str) -> None:
@@ -244,7 +205,7 @@ def reindex(
         else:
             output.console.print(f"reindexed {count} documents")
 
-    _run(body)
+    run(body)
 
 
 @app.command()
@@ -258,7 +219,7 @@ def demo(
         target = home or Path(tempfile.mkdtemp(prefix="jisik-demo-"))
         return run_demo(target, embedder, json)
 
-    _run(body)
+    run(body)
 
 
 register_eval(app)

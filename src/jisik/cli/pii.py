@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from jisik.cli import output
+from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
 from jisik.errors import ParseError
 from jisik.home import HomeLayout
@@ -26,11 +27,6 @@ pii_app = typer.Typer(no_args_is_help=True, help="Personal data: scan, report, p
 policy_app = typer.Typer(no_args_is_help=True, help="What happens to each PII type.")
 pii_app.add_typer(policy_app, name="policy")
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 GroupOption = Annotated[
     str | None, typer.Option("--group", help="A group's policy instead of the home's.")
 ]
@@ -38,12 +34,6 @@ GroupOption = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(pii_app, name="pii")
-
-
-def _run(body) -> None:
-    from jisik.cli.main import _run as run  # main imports this module: import late
-
-    run(body)
 
 
 @pii_app.command("scan")
@@ -87,7 +77,7 @@ def scan(
             _show_scan(results)
         return 1 if any(r["error"] for r in results) else 0
 
-    _run(body)
+    run(body)
 
 
 def _show_scan(results: list[dict]) -> None:
@@ -147,7 +137,7 @@ def report(home: HomeOption = None, json: JsonOption = False) -> None:
             )
         output.console.print(table)
 
-    _run(body)
+    run(body)
 
 
 @policy_app.command("show")
@@ -164,7 +154,7 @@ def policy_show(home: HomeOption = None, json: JsonOption = False) -> None:
             table.add_row(f"{kind} ({LABELS[kind]})", *[p.action(kind) for p in policies.values()])
         output.console.print(table)
 
-    _run(body)
+    run(body)
 
 
 @policy_app.command("set")
@@ -185,7 +175,7 @@ def policy_set(
         where = f"group {group}" if group else "the home"
         output.console.print(f"{kind} → {action} for {output.escape(where)}")
 
-    _run(body)
+    run(body)
 
 
 @policy_app.command("reset")
@@ -197,7 +187,7 @@ def policy_reset(group: GroupOption = None, home: HomeOption = None) -> None:
             PolicyStore(engine).reset(group or HOME)
         output.console.print("policy reset")
 
-    _run(body)
+    run(body)
 
 
 def _policies(home: Path | None) -> dict[str, PiiPolicy]:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from jisik.cli import output
+from jisik.cli.common import HomeOption, run
 from jisik.settings import load_settings
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $JISIK_HOME or ~/.local/share/jisik)."),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +37,6 @@ def serve(
     embedder: Annotated[str | None, typer.Option(help="Embedder of the home.")] = None,
 ) -> None:
     """Serve the REST API (/v1, OpenAPI at /docs) and the OpenAI-compatible chat API."""
-    from jisik.cli.main import _run  # main imports this module: import late
 
     def body() -> int:
         import uvicorn
@@ -76,4 +70,4 @@ def serve(
         )
         return 0
 
-    _run(body)
+    run(body)

@@ -7,7 +7,7 @@ whether a text came from this system).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -70,18 +70,22 @@ def audit_verify(principal: Auditor, state: State) -> dict:
 def audit_events(
     principal: Auditor,
     state: State,
-    since: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = "1970-01-01",
+    since: Annotated[date, Query(description="From this day on (UTC), YYYY-MM-DD")] = date(
+        1970, 1, 1
+    ),
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
-    start = datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
+    start = datetime(since.year, since.month, since.day, tzinfo=UTC).timestamp()
     events = []
     for n, event in enumerate(state.jisik.audit.events(since=start)):
         if n >= offset + limit:
             break
         if n >= offset:
             events.append(event.as_json())
-    state.jisik.audit.append("audit.export", f"user:{principal.user}", since=since, out=None)
+    state.jisik.audit.append(
+        "audit.export", f"user:{principal.user}", since=since.isoformat(), out=None
+    )
     return {"events": events, "offset": offset}
 
 
