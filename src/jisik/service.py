@@ -50,6 +50,7 @@ from jisik.ingest.prepare import (
 )
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
+from jisik.privacy.subject import Subject
 from jisik.search.rescore import rescore_hits
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
@@ -582,6 +583,40 @@ class Jisik:
         readers = _readers_of(self.records.version_groups(version_id))
         ids = [c.chunk_id for c in stored]
         return self._entries(version_id, ids, title, chunked, None, 0, readers)
+
+    # --- data-subject rights (jisik.privacy.erasure does the work) -----------
+
+    def privacy_find(self, subject: Subject) -> dict:
+        """Every place a person's identifiers appear."""
+        from jisik.privacy import erasure
+
+        return erasure.locate(self, subject)
+
+    def privacy_erase(
+        self,
+        subject: Subject,
+        actor: str | None = None,
+        basis: str | None = None,
+        remove_documents: bool = False,
+        progress: Progress | None = None,
+    ):
+        """Erase a person everywhere, physically; returns the signed receipt and its path."""
+        from jisik.privacy import erasure
+
+        return erasure.erase(
+            self,
+            subject,
+            actor or local_actor(),
+            basis or erasure.DEFAULT_BASIS,
+            remove_documents,
+            progress,
+        )
+
+    def privacy_verify(self, receipt: dict, subject: Subject | None = None) -> dict:
+        """Check an erasure receipt; with the identifiers, probe every store again."""
+        from jisik.privacy import erasure
+
+        return erasure.verify(self, receipt, subject)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the index from the records under the current settings."""

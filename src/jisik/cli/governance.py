@@ -52,12 +52,11 @@ def find(
     json: JsonOption = False,
 ) -> None:
     """Every place a person appears: documents, chunks, index, logs, exports, files."""
-    from jisik.privacy.erasure import locate
 
     def body() -> None:
         subject = _subject(name, email, phone, rrn, value)
         with _open(home) as jisik:
-            found = locate(jisik, subject)
+            found = jisik.privacy_find(subject)
         if json:
             output.emit_json(found)
             return
@@ -106,7 +105,6 @@ def erase_command(
     json: JsonOption = False,
 ) -> None:
     """Remove or redact a person everywhere, physically, and write a signed receipt."""
-    from jisik.privacy.erasure import erase
 
     def body() -> int:
         subject = _subject(name, email, phone, rrn, value)
@@ -120,7 +118,7 @@ def erase_command(
             def progress(done: int, total: int, item: str) -> None:
                 bar.update(task, completed=done, total=total, item=item[-40:])
 
-            erased = erase(jisik, subject, local_actor(), basis, remove_documents, progress)
+            erased = jisik.privacy_erase(subject, local_actor(), basis, remove_documents, progress)
         if json:
             output.emit_json({**erased.receipt, "path": str(erased.path)})
             return 0
@@ -150,13 +148,12 @@ def verify_command(
     json: JsonOption = False,
 ) -> None:
     """Check a receipt's signature; with the identifiers, probe every store again."""
-    from jisik.privacy.erasure import verify
 
     def body() -> int:
         given = any((name, email, phone, rrn, value))
         subject = _subject(name, email, phone, rrn, value) if given else None
         with _open(home) as jisik:
-            result = verify(jisik, load(receipt), subject)
+            result = jisik.privacy_verify(load(receipt), subject)
         if json:
             output.emit_json(result)
         else:

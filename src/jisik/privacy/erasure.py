@@ -18,15 +18,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jisik.audit.actors import new_trace_id
 from jisik.audit.canonical import canonical_json
 from jisik.audit.chain import AuditEvent
 from jisik.privacy.receipts import identifier_hashes, matches, sign, signature_valid
 from jisik.privacy.subject import Subject
-from jisik.service import Jisik
 from jisik.store.database import compact
 from jisik.store.records import ACTIVE
+
+if TYPE_CHECKING:  # the service calls into this module; only its type is needed here
+    from jisik.service import Jisik
 
 REDACTED = "[삭제됨]"
 EXPORT_ACTIONS = ("audit.export", "registry.export")

@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from jisik.audit.registry import AnswerRegistry
-from jisik.privacy.erasure import DEFAULT_BASIS, erase, locate, verify
+from jisik.privacy.erasure import DEFAULT_BASIS
 from jisik.privacy.subject import Subject
 from jisik.server.auth import Auditor, Caller, State
 from jisik.server.problems import COMMON_PROBLEMS, documented
@@ -119,19 +119,15 @@ def registry(
 
 @router.post("/privacy/find", summary="Every place a person appears")
 def privacy_find(body: Identifiers, principal: Auditor, state: State) -> dict:
-    found = locate(state.jisik, body.subject())
+    found = state.jisik.privacy_find(body.subject())
     state.jisik.audit.append("privacy.find", f"user:{principal.user}", places=_places(found))
     return found
 
 
 @router.post("/privacy/erase", summary="Erase a person everywhere; returns the signed receipt")
 def privacy_erase(body: ErasureRequest, principal: Auditor, state: State) -> dict:
-    erased = erase(
-        state.jisik,
-        body.subject(),
-        f"user:{principal.user}",
-        body.basis,
-        body.remove_documents,
+    erased = state.jisik.privacy_erase(
+        body.subject(), f"user:{principal.user}", body.basis, body.remove_documents
     )
     return erased.receipt
 
@@ -139,7 +135,7 @@ def privacy_erase(body: ErasureRequest, principal: Auditor, state: State) -> dic
 @router.post("/privacy/verify", summary="Check a receipt; with identifiers, probe every store")
 def privacy_verify(body: VerifyRequest, principal: Auditor, state: State) -> dict:
     subject = body.identifiers.subject() if body.identifiers else None
-    return verify(state.jisik, body.receipt, subject)
+    return state.jisik.privacy_verify(body.receipt, subject)
 
 
 def _places(found: dict) -> dict[str, int]:
