@@ -731,8 +731,14 @@ class Jisik:
             self.answers.register(answer.text, who.trace_id)
         return answer
 
-    def documents(self, who: Requester | None = None) -> list[DocumentInfo]:
-        return self.records.documents(who.readers if who else None)
+    def documents(
+        self, who: Requester | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentInfo]:
+        """Documents ``who`` may read, by source; a page of them with ``limit``/``offset``."""
+        return self.records.documents(who.readers if who else None, limit, offset)
+
+    def count_documents(self, who: Requester | None = None) -> int:
+        return self.records.count_documents(who.readers if who else None)
 
     def document(self, doc_id: str, who: Requester | None = None) -> tuple[DocumentInfo, str]:
         """A document and its text; one ``who`` may not read is reported as missing."""

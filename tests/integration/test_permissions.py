@@ -87,3 +87,14 @@ def test_reindex_keeps_reader_groups(mixed):
         not h.source.endswith("leave.md") for h in mixed.search("연차휴가", k=10, who=EVERYONE)
     )
     assert mixed.search("연차휴가", k=1, who=HR)[0].source.endswith("leave.md")
+
+
+def test_document_lists_page_within_what_the_reader_may_read(mixed):
+    everything = mixed.documents(who=HR)
+    assert mixed.count_documents(HR) == len(everything) == 4
+    assert mixed.count_documents(EVERYONE) == 3
+    assert mixed.documents(who=HR, limit=2, offset=1) == everything[1:3]
+    assert [d.doc_id for d in mixed.documents(who=EVERYONE, limit=10)] == [
+        d.doc_id for d in everything if d.groups == ()
+    ]
+    assert all(d.chunks > 0 for d in everything)

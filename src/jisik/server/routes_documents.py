@@ -104,9 +104,12 @@ def documents(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
-    found = state.jisik.documents(requester(principal, request))
-    page = found[offset : offset + limit]
-    return {"total": len(found), "documents": [document_json(d) for d in page]}
+    who = requester(principal, request)
+    page = state.jisik.documents(who, limit, offset)
+    return {
+        "total": state.jisik.count_documents(who),
+        "documents": [document_json(d) for d in page],
+    }
 
 
 @router.get("/documents/{doc_id}", summary="A document's metadata and text")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from jisik.index.base import PUBLIC
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
@@ -377,13 +377,60 @@ class Records:
                 return None
             return self._info(session, row), row.VersionRow.text
 
-    def documents(self, readers: frozenset[str] | None = None) -> list[DocumentInfo]:
-        """Active documents, only those ``readers`` may read (all when None)."""
-        query = _document_select().order_by(DocumentRow.source)
+    def documents(
+        self, readers: frozenset[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[DocumentInfo]:
+        """Active documents by source, only those ``readers`` may read (all when None).
+
+        Texts are not loaded, and groups and chunk counts come in one query each per
+        page: listing stays cheap with a hundred thousand documents.
+        """
+        query = (
+            _document_select()
+            .options(defer(VersionRow.text))
+            .order_by(DocumentRow.source)
+            .offset(offset)
+            .limit(limit)
+        )
         if readers is not None:
             query = query.where(_readable_clause(readers))
         with Session(self.engine) as session:
-            return [self._info(session, row) for row in session.execute(query)]
+            rows = list(session.execute(query))
+            versions = [row.VersionRow for row in rows]
+            groups: dict[str, list[str]] = {}
+            for doc_id, group in session.execute(
+                select(DocumentGroupRow.document_id, DocumentGroupRow.group_name)
+                .where(DocumentGroupRow.document_id.in_([v.document_id for v in versions]))
+                .order_by(DocumentGroupRow.group_name)
+            ):
+                groups.setdefault(doc_id, []).append(group)
+            chunks = dict(
+                session.execute(
+                    select(ChunkRow.version_id, func.count())
+                    .where(ChunkRow.version_id.in_([v.id for v in versions]))
+                    .group_by(ChunkRow.version_id)
+                ).all()
+            )
+            return [
+                _document_info(
+                    row,
+                    tuple(groups.get(row.VersionRow.document_id, ())),
+                    chunks.get(row.VersionRow.id, 0),
+                )
+                for row in rows
+            ]
+
+    def count_documents(self, readers: frozenset[str] | None = None) -> int:
+        query = (
+            select(func.count())
+            .select_from(VersionRow)
+            .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
+            .where(VersionRow.state == ACTIVE)
+        )
+        if readers is not None:
+            query = query.where(_readable_clause(readers))
+        with Session(self.engine) as session:
+            return session.scalar(query) or 0
 
     def _info(self, session: Session, row) -> DocumentInfo:
         version: VersionRow = row.VersionRow
@@ -397,23 +444,7 @@ class Records:
         chunks = session.scalar(
             select(func.count()).select_from(ChunkRow).where(ChunkRow.version_id == version.id)
         )
-        return DocumentInfo(
-            doc_id=version.document_id,
-            title=version.title,
-            source=row.source,
-            format=version.format,
-            content_hash=version.content_hash,
-            version=version.number,
-            modified_at=version.modified_at,
-            ingested_at=version.ingested_at,
-            size_bytes=version.size_bytes,
-            chunks=chunks or 0,
-            groups=groups,
-            sections=tuple(Span(a, b, loc) for a, b, loc, _ in json.loads(version.sections_json)),
-            pii=None if version.pii_json is None else json.loads(version.pii_json),
-            owner=row.owner,
-            licence=row.licence,
-        )
+        return _document_info(row, groups, chunks or 0)
 
     def counts(self) -> dict[str, int]:
         with Session(self.engine) as session:
@@ -427,6 +458,27 @@ class Records:
                 .where(VersionRow.state == ACTIVE)
             )
             return {"documents": documents or 0, "chunks": chunks or 0}
+
+
+def _document_info(row, groups: tuple[str, ...], chunks: int) -> DocumentInfo:
+    version: VersionRow = row.VersionRow
+    return DocumentInfo(
+        doc_id=version.document_id,
+        title=version.title,
+        source=row.source,
+        format=version.format,
+        content_hash=version.content_hash,
+        version=version.number,
+        modified_at=version.modified_at,
+        ingested_at=version.ingested_at,
+        size_bytes=version.size_bytes,
+        chunks=chunks,
+        groups=groups,
+        sections=tuple(Span(a, b, loc) for a, b, loc, _ in json.loads(version.sections_json)),
+        pii=None if version.pii_json is None else json.loads(version.pii_json),
+        owner=row.owner,
+        licence=row.licence,
+    )
 
 
 def _like_escape(text: str) -> str:
