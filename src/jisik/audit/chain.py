@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,14 +104,16 @@ class AuditLog:
     def _append(
         self, action: str, actor: str, trace_id: str, body: str, salt: str, committed: str
     ) -> int:
-        with Session(self.engine) as session, session.begin():
-            last = session.execute(
-                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+        # SQLAlchemy Core, not the ORM: this runs on every question.
+        table = AuditRow.__table__
+        with self.engine.begin() as connection:
+            last = connection.execute(
+                select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
             ).first()
             prev_hash, seq = (last.hash, last.seq + 1) if last else (GENESIS, 1)
             at = round(time.time(), 6)
-            session.add(
-                AuditRow(
+            connection.execute(
+                insert(table).values(
                     seq=seq,
                     at=at,
                     action=action,
