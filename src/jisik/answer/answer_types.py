@@ -2,50 +2,80 @@
 
 A factoid question ("몇 일", "언제", "어느 이메일") is answered by a sentence that
 contains that kind of value; preferring such sentences is a cheap, reliable
-signal for extractive answers.
+signal for extractive answers. The value must be a new one: a sentence whose
+only number is the question's own ("300승 이상 한 투수는 몇 명?") restates the
+question, the answer is elsewhere.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-# (kind, how a question asks for it, what a sentence holding it looks like, the
-# factor for a sentence that cannot hold it: the more specific the kind, the lower)
-_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str], float], ...] = (
+# A number standing alone, not part of a model name or code ("갤럭시 S7", "A4").
+_NUMBER = r"(?<![A-Za-z0-9])\d+(?:[.,]\d+)*"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    value: re.Pattern[str]  # a value of this kind, as it appears in a sentence
+    miss: float  # factor for a sentence without a new value: the more specific, the lower
+
+
+# (kind, how a question asks for it)
+_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
-        "email",
+        Kind("email", re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), 0.5),
         re.compile(r"이메일|메일\s*주소|e-?mail", re.IGNORECASE),
-        re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
-        0.5,
     ),
     (
-        "date",
-        re.compile(r"언제|날짜|며칠에|기한|몇\s*(년|월|일)에|\bwhen\b", re.IGNORECASE),
-        re.compile(r"\d+\s*(년|월|일|시|분기|세기)|\d{4}[-./]\d{1,2}|(오전|오후|매년|매월)"),
-        0.7,
+        Kind(
+            "date",
+            re.compile(
+                _NUMBER + r"\s*(년|월|일|시|분기|세기)|\d{4}[-./]\d{1,2}|(오전|오후|매년|매월)"
+            ),
+            0.7,
+        ),
+        re.compile(
+            r"언제|날짜|며칠에|기한|몇\s*(년|월|일)에|몇\s*년도|연도|시기|\bwhen\b", re.IGNORECASE
+        ),
     ),
     (
-        "number",
+        Kind("number", re.compile(_NUMBER + r"|하루|이틀|사흘|나흘|한\s*달|절반"), 0.75),
         re.compile(
             r"몇|얼마|며칠|금액|한도|비율|기간|번호|내선|전화|how\s+(many|much|long)",
             re.IGNORECASE,
         ),
-        re.compile(r"\d|하루|이틀|사흘|나흘|한\s*달|절반"),
-        0.75,
     ),
 )
 
 
-Kind = tuple[str, re.Pattern[str], float]
-
-
 def expected_kinds(question: str) -> list[Kind]:
-    """The answer kinds a question asks for: (name, sentence pattern, miss factor)."""
-    return [(name, value, miss) for name, asks, value, miss in _KINDS if asks.search(question)]
+    """The answer kinds a question asks for."""
+    return [kind for kind, asks in _KINDS if asks.search(question)]
 
 
-def kind_factor(kinds: list[Kind], sentence: str) -> float:
-    """1 when the sentence can hold an answer of an asked kind, else the lowest factor."""
-    if not kinds or any(value.search(sentence) for _, value, _ in kinds):
+# Questions for a person or a place: answered by a proper noun (Kiwi's NNP).
+_NAME_ASKS = re.compile(r"누구|누가|인물|사람[은의이]|이름|어디|어느\s*(나라|도시|지역|곳|국가)")
+
+
+def asks_for_name(question: str) -> bool:
+    return bool(_NAME_ASKS.search(question))
+
+
+def kind_factor(kinds: list[Kind], sentence: str, question: str = "") -> float:
+    """1 when the sentence holds a value of an asked kind that the question does not
+    already contain, else the lowest miss factor of the asked kinds."""
+    if not kinds or any(_has_new_value(k.value, sentence, question) for k in kinds):
         return 1.0
-    return min(miss for _, _, miss in kinds)
+    return min(k.miss for k in kinds)
+
+
+def _has_new_value(value: re.Pattern[str], sentence: str, question: str) -> bool:
+    known = {_compact(m.group()) for m in value.finditer(question)}
+    return any(_compact(m.group()) not in known for m in value.finditer(sentence))
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())

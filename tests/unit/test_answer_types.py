@@ -1,0 +1,29 @@
+from jisik.answer.answer_types import asks_for_name, expected_kinds, kind_factor
+
+
+def test_number_must_be_new():
+    question = "300승 이상 한 투수는 몇 명인가?"
+    kinds = expected_kinds(question)
+    assert (
+        kind_factor(kinds, "300 승 클럽에는 300 승 이상을 올린 투수들이 가입되어 있다.", question)
+        < 1
+    )
+    assert kind_factor(kinds, "지금까지 24명의 투수가 이 기록을 달성했다.", question) == 1
+
+
+def test_model_name_is_not_a_number():
+    question = "갤럭시 S8의 해상도는 몇인가?"
+    kinds = expected_kinds(question)
+    assert kind_factor(kinds, "배터리 효율은 전작인 갤럭시 S7보다 개선되었다.", question) < 1
+    assert kind_factor(kinds, "2960 x 1440 해상도를 지원한다.", question) == 1
+
+
+def test_year_question_wants_a_date():
+    kinds = expected_kinds("출전 정지를 받게 된 년도는 몇 년도인가?")
+    assert "date" in [k.name for k in kinds]
+
+
+def test_name_questions():
+    assert asks_for_name("가장 격분한 아들은 누구인가?")
+    assert asks_for_name("영화의 배경은 어디였나?")
+    assert not asks_for_name("캐나다 대륙횡단철도가 현재 쓰이는 용도는?")
