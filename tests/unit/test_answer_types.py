@@ -27,3 +27,12 @@ def test_name_questions():
     assert asks_for_name("가장 격분한 아들은 누구인가?")
     assert asks_for_name("영화의 배경은 어디였나?")
     assert not asks_for_name("캐나다 대륙횡단철도가 현재 쓰이는 용도는?")
+
+
+def test_topic_noun_asks_for_a_kind():
+    # No question word: the noun the question ends on says what is asked.
+    assert "date" in [k.name for k in expected_kinds("강정호가 신인상을 수상한 해는?")]
+    assert "number" in [k.name for k in expected_kinds("소토마요르의 당시 나이는?")]
+    # Only the whole noun, and only as the question's topic.
+    assert not expected_kinds("그 주장에 대한 이해는?")
+    assert not expected_kinds("해외 진출의 계기는?")

@@ -23,6 +23,13 @@ class Kind:
     miss: float  # factor for a sentence without a new value: the more specific, the lower
 
 
+def _topic(nouns: str) -> str:
+    """A question that ends on one of these nouns as its topic ("…수상한 해는?",
+    "…당시 나이는?") asks for that kind of value without a question word. Whole words
+    only: "이해는?" is not asking for a year."""
+    return rf"(?<![가-힣])(?:{nouns})(?:은|는|이|가)?\s*[?？.]*\s*$"
+
+
 # (kind, how a question asks for it)
 _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
@@ -38,13 +45,16 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             0.7,
         ),
         re.compile(
-            r"언제|날짜|며칠에|기한|몇\s*(년|월|일)에|몇\s*년도|연도|시기|\bwhen\b", re.IGNORECASE
+            r"언제|날짜|며칠에|기한|몇\s*(년|월|일)에|몇\s*년도|연도|시기|\bwhen\b|"
+            + _topic("해|날|때|년도|시점"),
+            re.IGNORECASE,
         ),
     ),
     (
         Kind("number", re.compile(_NUMBER + r"|하루|이틀|사흘|나흘|한\s*달|절반"), 0.75),
         re.compile(
-            r"몇|얼마|며칠|금액|한도|비율|기간|번호|내선|전화|how\s+(many|much|long)",
+            r"몇|얼마|며칠|금액|한도|비율|기간|번호|내선|전화|how\s+(many|much|long)|"
+            + _topic("나이|기록|용량|갯수|개수|인구|면적|길이|높이|무게|액수|가격|점수|수"),
             re.IGNORECASE,
         ),
     ),
