@@ -24,6 +24,8 @@ from jisik.errors import (
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# Paging offsets stay far inside SQLite's 64-bit integers (the fuzzer sent 10^22).
+MAX_OFFSET = 1_000_000_000
 
 _TITLES = {
     400: "Bad request",

@@ -16,7 +16,7 @@ from jisik.identity.records import NAME_PATTERN, Principal
 from jisik.ingest.prepare import document_id
 from jisik.server.auth import Caller, Editor, State, requester
 from jisik.server.jobs import upload_source
-from jisik.server.problems import COMMON_PROBLEMS, Problem, documented
+from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, Problem, documented
 from jisik.server.state import ServerState
 from jisik.server.uploads import clean_name, stage
 from jisik.shapes import document_json
@@ -102,7 +102,7 @@ def documents(
     principal: Caller,
     state: State,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict:
     who = requester(principal, request)
     page = state.jisik.documents(who, limit, offset)

@@ -18,7 +18,7 @@ from jisik.audit.registry import AnswerRegistry
 from jisik.privacy.erasure import DEFAULT_BASIS
 from jisik.privacy.subject import Subject
 from jisik.server.auth import Auditor, Caller, State
-from jisik.server.problems import COMMON_PROBLEMS, documented
+from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, documented
 from jisik.sources import registry_csv, registry_rows
 
 router = APIRouter(
@@ -74,7 +74,7 @@ def audit_events(
         1970, 1, 1
     ),
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict:
     start = datetime(since.year, since.month, since.day, tzinfo=UTC).timestamp()
     events = []
