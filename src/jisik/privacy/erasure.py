@@ -175,7 +175,7 @@ def verify(jisik: Jisik, receipt: dict, subject: Subject | None) -> dict:
     """Check the signature and, given the identifiers, probe every store again."""
     result: dict = {
         "signature_valid": signature_valid(receipt),
-        "receipt_id": receipt.get("receipt_id"),
+        "receipt_id": str(receipt.get("receipt_id", "")),
     }
     if subject is None:
         result["probed"] = False

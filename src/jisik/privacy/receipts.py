@@ -41,23 +41,26 @@ def sign(receipt: dict, key: Ed25519PrivateKey) -> dict:
 
 
 def signature_valid(receipt: dict) -> bool:
-    signature = receipt.get("signature") or {}
-    if signature.get("algorithm") != ALGORITHM:
+    signature = receipt.get("signature") if isinstance(receipt, dict) else None
+    if not isinstance(signature, dict) or signature.get("algorithm") != ALGORITHM:
         return False
     body = {k: v for k, v in receipt.items() if k != "signature"}
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(signature["public_key"]))
         key.verify(bytes.fromhex(signature["value"]), canonical_json(body).encode("utf-8"))
-    except (InvalidSignature, ValueError, KeyError):
+    except (InvalidSignature, ValueError, KeyError, TypeError):
         return False
     return True
 
 
 def matches(receipt: dict, subject: Subject) -> bool:
     """Whether the given identifiers are exactly the ones the receipt was issued for."""
-    salt = receipt.get("request", {}).get("salt", "")
+    request = receipt.get("request") if isinstance(receipt, dict) else None
+    if not isinstance(request, dict) or not isinstance(request.get("identifiers"), list):
+        return False
+    salt = str(request.get("salt", ""))
     given = sorted(h["sha256"] for h in identifier_hashes(subject, salt))
-    issued = sorted(h["sha256"] for h in receipt.get("request", {}).get("identifiers", []))
+    issued = sorted(str(h.get("sha256")) for h in request["identifiers"] if isinstance(h, dict))
     return given == issued
 
 
