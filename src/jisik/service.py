@@ -44,9 +44,9 @@ from jisik.ingest.prepare import (
     document_id,
     file_facts,
     prepare,
+    prepare_sections,
     prepare_text,
     renamed,
-    restored,
 )
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
@@ -126,6 +126,13 @@ class Jisik:
             threshold=self.settings.abstain_threshold,
             max_sentences=self.settings.answer_sentences,
         )
+        # Recorded with every question: built here, once, not on the query path.
+        self._produced_by = {
+            "jisik": __version__,
+            "analyzer": self.analyzer.describe(),
+            "embedder": self.embedder.id if self.embedder else None,
+            "answerer": self.answerer.method,
+        }
 
     # --- home ---------------------------------------------------------------
 
@@ -476,12 +483,11 @@ class Jisik:
         row = self.records.active_version(doc_id)
         if row is None:
             return
-        sections = json.loads(row.sections_json)
-        parts = tuple(Section(row.text[a:b], loc, heading) for a, b, loc, heading in sections)
+        parts = _stored_sections(row.text, json.loads(row.sections_json))
         source = self.records.source(doc_id)
         facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
         # The new audience's policy applies to the stored text (what was masked stays so).
-        prepared = restored(
+        prepared = prepare_sections(
             facts,
             row.title,
             row.format,
@@ -539,7 +545,7 @@ class Jisik:
                 len(content.encode("utf-8")),
                 row.modified_at,
             )
-            prepared = restored(
+            prepared = prepare_sections(
                 facts, title, row.format, tuple(parts), self.analyzer, self.chunking
             )
             previous = json.loads(row.pii_json) if row.pii_json else None
@@ -572,7 +578,7 @@ class Jisik:
 
     def _stored_entries(self, version_id: int, title: str, text: str, sections: list):
         """Lexical index entries of a stored version, under its existing chunk ids."""
-        parts = [Section(text[a:b], location, heading) for a, b, location, heading in sections]
+        parts = _stored_sections(text, sections)
         chunked = chunk_document(parts, self.analyzer, self.chunking)
         stored = self.records.chunks_of_version(version_id)
         if [(c.start, c.end) for c in stored] != [(c.start, c.end) for c in chunked.chunks]:
@@ -647,7 +653,7 @@ class Jisik:
             return len(versions)
 
     def _reindex_version(self, version_id: int, title: str, text: str, sections: list) -> None:
-        parts = [Section(text[a:b], location, heading) for a, b, location, heading in sections]
+        parts = _stored_sections(text, sections)
         chunked = chunk_document(parts, self.analyzer, self.chunking)
         chunk_ids = self.records.replace_chunks(version_id, chunked.chunks)
         vectors = None
@@ -754,14 +760,7 @@ class Jisik:
 
     def _versions(self) -> dict:
         """What produced a result, for the audit trail: enough to reproduce it."""
-        return {
-            "versions": {
-                "jisik": __version__,
-                "analyzer": self.analyzer.describe(),
-                "embedder": self.embedder.id if self.embedder else None,
-                "answerer": self.answerer.method,
-            }
-        }
+        return {"versions": self._produced_by}
 
     def stats(self) -> dict:
         counts = self.records.counts()
@@ -781,6 +780,11 @@ class Jisik:
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
         }
+
+
+def _stored_sections(text: str, sections: list) -> tuple[Section, ...]:
+    """A stored version's sections from its text and ``[start, end, location, heading]``s."""
+    return tuple(Section(text[a:b], location, heading) for a, b, location, heading in sections)
 
 
 def _redacted(pii: dict | None) -> bool:

@@ -85,18 +85,19 @@ def prepare(
         Section(normalize(s.text), s.location, normalize(s.heading)) for s in parsed.sections
     )
     title = normalize(parsed.title).strip()
-    return _finish(facts, title, parsed.format, sections, analyzer, chunking, protect)
+    return prepare_sections(facts, title, parsed.format, sections, analyzer, chunking, protect)
 
 
-def _finish(
+def prepare_sections(
     facts: FileFacts,
     title: str,
     format_: str,
     sections: tuple[Section, ...],
     analyzer: Analyzer,
     chunking: ChunkingConfig,
-    protect: Protect | None,
+    protect: Protect | None = None,
 ) -> PreparedFile:
+    """Guard and chunk parsed sections (also a stored version, prepared again)."""
     pii = None
     if protect is not None:
         title, sections, pii = protect(title, sections)
@@ -127,17 +128,6 @@ def prepare_text(
         modified_at=0.0,
     )
     sections = (Section(text, "text", ""),)
-    return _finish(facts, normalize(title).strip(), "text", sections, analyzer, chunking, protect)
-
-
-def restored(
-    facts: FileFacts,
-    title: str,
-    format_: str,
-    sections: tuple[Section, ...],
-    analyzer: Analyzer,
-    chunking: ChunkingConfig,
-    protect: Protect | None = None,
-) -> PreparedFile:
-    """A stored version prepared again (a new version of the same text)."""
-    return _finish(facts, title, format_, sections, analyzer, chunking, protect)
+    return prepare_sections(
+        facts, normalize(title).strip(), "text", sections, analyzer, chunking, protect
+    )

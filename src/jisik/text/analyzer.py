@@ -13,6 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def _read_words(text: str, origin: str) -> list[tuple[str, str]]:
             continue
         parts = line.split()
         if len(parts) != 2 or not parts[1].isupper():
-            raise ConfigError(f"{origin}:{number}: expected 'word TAG' (e.g. '내선 NNG'), got {line!r}")
+            raise ConfigError(
+                f"{origin}:{number}: expected 'word TAG' (e.g. '내선 NNG'), got {line!r}"
+            )
         words.append((normalize(parts[0]), parts[1]))
     return words
 
@@ -78,6 +81,9 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+QUERY_CACHE_SIZE = 4096
+
+
 class Analyzer:
     """Kiwi-based morphological analysis. Cheap to build; the model loads on first use."""
 
@@ -85,6 +91,8 @@ class Analyzer:
         self.config = config or AnalyzerConfig()
         self._kiwi = None
         self._lock = threading.Lock()
+        # A question is analysed by retrieval, rescoring and the answerer: once is enough.
+        self._query_terms = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._analyze_query)
 
     def describe(self) -> dict:
         """What the manifest records; a change here requires a reindex."""
@@ -152,7 +160,10 @@ class Analyzer:
 
     def query_terms(self, text: str) -> list[str]:
         """Terms of a query, exactly as a document containing it would be indexed."""
-        return self.analyze(normalize(text)).terms
+        return list(self._query_terms(text))
+
+    def _analyze_query(self, text: str) -> tuple[str, ...]:
+        return tuple(self.analyze(normalize(text)).terms)
 
 
 _shared: dict[AnalyzerConfig, Analyzer] = {}
