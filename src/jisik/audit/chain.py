@@ -28,12 +28,13 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.errors import JisikError
+from jisik.store.database import LIKE_ESCAPE, contains_pattern
 from jisik.store.schema import AuditRow
 
 GENESIS = "0" * 64
@@ -177,16 +178,23 @@ class AuditLog:
             return result.rowcount or 0
 
     def find(self, needles: Iterable[str]) -> list[AuditEvent]:
-        """Events whose payload or actor contains any of the strings (not redacted ones)."""
+        """Unredacted events whose payload or actor contains any of the strings
+        (found by SQL, not by reading the whole trail)."""
         needles = [n for n in needles if n]
-        found = []
-        for event in self.events():
-            if event.redacted:
-                continue
-            text = canonical_json(event.payload) + event.actor
-            if any(n in text for n in needles):
-                found.append(event)
-        return found
+        if not needles:
+            return []
+        matches = [
+            column.like(contains_pattern(n), escape=LIKE_ESCAPE)
+            for n in needles
+            for column in (AuditRow.payload_json, AuditRow.actor)
+        ]
+        query = (
+            select(AuditRow)
+            .where(AuditRow.redacted.is_(False), or_(*matches))
+            .order_by(AuditRow.seq)
+        )
+        with Session(self.engine) as session:
+            return [_event(row) for row in session.scalars(query)]
 
 
 def _content_problems(row: AuditRow) -> list[str]:

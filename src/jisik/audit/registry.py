@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,21 @@ class AnswerRegistry:
             for row in rows:
                 seen.setdefault(row.trace_id, Produced(row.trace_id, row.at, whole))
             return list(seen.values())
+
+    def count(self, trace_ids: Iterable[str]) -> int:
+        """How many hashes these answers left in the registry."""
+        trace_ids = list(set(trace_ids))
+        if not trace_ids:
+            return 0
+        with Session(self.engine) as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(AnswerHashRow)
+                    .where(AnswerHashRow.trace_id.in_(trace_ids))
+                )
+                or 0
+            )
 
     def forget(self, trace_ids: Iterable[str]) -> int:
         trace_ids = list(set(trace_ids))

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jisik.audit.actors import new_trace_id
-from jisik.audit.canonical import canonical_json
+from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditEvent
+from jisik.identity.store import IdentityStore
 from jisik.privacy.receipts import identifier_hashes, matches, sign, signature_valid
 from jisik.privacy.subject import Subject
 from jisik.store.database import compact
@@ -164,7 +165,7 @@ def erase(
         "privacy.erase",
         actor,
         receipt_id,
-        receipt_sha256=_sha256(canonical_json(signed)),
+        receipt_sha256=sha256_hex(canonical_json(signed)),
         counts=_counts(after),
         removed=len(redacted_docs) + len(removed_docs),
     )
@@ -244,9 +245,7 @@ def _chunk_ids(jisik: Jisik, subject: Subject) -> list[int]:
 def _events(jisik: Jisik, subject: Subject) -> tuple[list[AuditEvent], list[AuditEvent]]:
     """Events whose content names the subject, and events naming them only as actor."""
     content, actor_only = [], []
-    for event in jisik.audit.events():
-        if event.redacted:
-            continue
+    for event in jisik.audit.find(i.probe() for i in subject.identifiers):
         payload = {k: v for k, v in event.payload.items() if k != "actor"}
         if subject.occurs_in(canonical_json(payload)) and not event.action.startswith(
             KEPT_ACTIONS_PREFIX
@@ -258,23 +257,7 @@ def _events(jisik: Jisik, subject: Subject) -> tuple[list[AuditEvent], list[Audi
 
 
 def _answer_hashes(jisik: Jisik, events: list[AuditEvent]) -> int:
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
-
-    from jisik.store.schema import AnswerHashRow
-
-    traces = [e.trace_id for e in events if e.trace_id]
-    if not traces:
-        return 0
-    with Session(jisik.engine) as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(AnswerHashRow)
-                .where(AnswerHashRow.trace_id.in_(traces))
-            )
-            or 0
-        )
+    return jisik.answers.count(e.trace_id for e in events if e.trace_id)
 
 
 def _terms_present(jisik: Jisik, subject: Subject) -> list[str]:
@@ -325,18 +308,31 @@ def _clean_exports(subject: Subject, exports: list[dict]) -> list[dict]:
     return cleaned
 
 
+RAW_BLOCK_BYTES = 16 << 20
+RAW_OVERLAP_BYTES = 1024  # longer than any identifier in UTF-8
+
+
 def _raw_occurrences(jisik: Jisik, subject: Subject) -> int:
-    """Occurrences in the raw database files: free pages and the write-ahead log too."""
+    """Occurrences in the raw database files (free pages and the write-ahead log too),
+    read in blocks so a large database is never loaded whole."""
     total = 0
     for path in jisik.layout.root.glob("jisik.db*"):
-        if path.is_file():
-            total += len(subject.spans(path.read_bytes().decode("utf-8", errors="ignore")))
+        if not path.is_file():
+            continue
+        with open(path, "rb") as handle:
+            tail = b""
+            while block := handle.read(RAW_BLOCK_BYTES):
+                window = tail + block
+                # Count a match only if it ends after the overlap carried over, so
+                # one that straddles two blocks is counted once.
+                text = window.decode("utf-8", errors="ignore")
+                carried = len(tail.decode("utf-8", errors="ignore"))
+                total += sum(1 for _, end in subject.spans(text) if end > carried)
+                tail = window[-RAW_OVERLAP_BYTES:]
     return total
 
 
 def _is_user(jisik: Jisik, subject: Subject) -> bool:
-    from jisik.identity.store import IdentityStore
-
     names = {u.name for u in IdentityStore(jisik.engine).users()}
     return any(i.value in names for i in subject.identifiers if i.kind in ("name", "value"))
 
@@ -349,9 +345,3 @@ def _receipts_dir(jisik: Jisik) -> Path:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _sha256(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jisik.errors import InvalidInputError
 
@@ -69,6 +69,11 @@ class Identifier:
 @dataclass(frozen=True, slots=True)
 class Subject:
     identifiers: tuple[Identifier, ...]
+    # Compiled once: a subject is matched against every stored text and log line.
+    patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "patterns", tuple(i.pattern() for i in self.identifiers))
 
     @classmethod
     def of(cls, **values: list[str] | tuple[str, ...] | None) -> Subject:
@@ -93,9 +98,7 @@ class Subject:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Every occurrence of any identifier in ``text``, merged where they overlap."""
-        spans = sorted(
-            (m.start(), m.end()) for i in self.identifiers for m in i.pattern().finditer(text)
-        )
+        spans = sorted((m.start(), m.end()) for p in self.patterns for m in p.finditer(text))
         merged: list[tuple[int, int]] = []
         for start, end in spans:
             if merged and start <= merged[-1][1]:
@@ -105,7 +108,7 @@ class Subject:
         return merged
 
     def occurs_in(self, text: str) -> bool:
-        return any(i.pattern().search(text) for i in self.identifiers)
+        return any(p.search(text) for p in self.patterns)
 
     def redact(self, text: str, replacement: str) -> tuple[str, int]:
         spans = self.spans(text)

@@ -50,3 +50,12 @@ def compact(engine: Engine) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM")
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_pattern(probe: str) -> str:
+    """A LIKE pattern for "contains ``probe`` literally" (use with ``escape=LIKE_ESCAPE``)."""
+    escaped = probe.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from jisik.index.base import PUBLIC
+from jisik.store.database import LIKE_ESCAPE, contains_pattern
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
 from jisik.types import Chunk, DocumentInfo, Hit, Span
 
@@ -199,7 +200,7 @@ class Records:
     def versions_containing(self, probe: str) -> list[tuple[int, str, str, str, str, str]]:
         """(version id, document id, state, title, source, text) of every version whose
         text, title or source contains ``probe`` (a cheap prefilter; callers match exactly)."""
-        pattern = f"%{_like_escape(probe)}%"
+        pattern = contains_pattern(probe)
         with Session(self.engine) as session:
             rows = session.execute(
                 select(
@@ -213,9 +214,9 @@ class Records:
                 .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
                 .where(
                     or_(
-                        VersionRow.text.like(pattern, escape="\\"),
-                        VersionRow.title.like(pattern, escape="\\"),
-                        DocumentRow.source.like(pattern, escape="\\"),
+                        VersionRow.text.like(pattern, escape=LIKE_ESCAPE),
+                        VersionRow.title.like(pattern, escape=LIKE_ESCAPE),
+                        DocumentRow.source.like(pattern, escape=LIKE_ESCAPE),
                     )
                 )
             )
@@ -223,11 +224,11 @@ class Records:
 
     def chunks_containing(self, probe: str) -> list[tuple[int, int, str]]:
         """(chunk id, version id, text) of chunks whose text contains ``probe``."""
-        pattern = f"%{_like_escape(probe)}%"
+        pattern = contains_pattern(probe)
         with Session(self.engine) as session:
             rows = session.execute(
                 select(ChunkRow.id, ChunkRow.version_id, ChunkRow.text).where(
-                    ChunkRow.text.like(pattern, escape="\\")
+                    ChunkRow.text.like(pattern, escape=LIKE_ESCAPE)
                 )
             )
             return [tuple(r) for r in rows]
@@ -479,10 +480,6 @@ def _document_info(row, groups: tuple[str, ...], chunks: int) -> DocumentInfo:
         owner=row.owner,
         licence=row.licence,
     )
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _readable_clause(readers: frozenset[str]):
