@@ -753,6 +753,18 @@ class Jisik:
             raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
         return found
 
+    def exists(self, doc_id: str) -> bool:
+        return bool(self.records.source(doc_id))
+
+    def check_readable(self, doc_id: str, who: Requester | None) -> None:
+        """Raise the same NotFoundError as a missing document unless ``who`` may read it
+        (without loading its text)."""
+        readers = who.readers if who else None
+        if not self.exists(doc_id) or (
+            readers is not None and not self.records.readable({doc_id}, readers)
+        ):
+            raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
+
     def _who(self, who: Requester | None) -> Requester:
         if who is None:
             return Requester(local_actor(), None, new_trace_id())

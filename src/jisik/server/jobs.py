@@ -234,8 +234,7 @@ class JobRunner:
         staged = {
             directory / f"{i:05d}" / Path(name).name: name for i, name in enumerate(job.files)
         }
-        for path in staged:
-            self.originals.keep(path)
+        kept = {path: self.originals.keep(path) for path in staged}
 
         def progress(done: int, _total: int, _path: str) -> None:
             if done == len(staged) or done % 10 == 0:
@@ -256,9 +255,8 @@ class JobRunner:
                 results.append(FileResult(name, "ingested", document_id(upload_source(name))))
             else:
                 results.append(FileResult(name, "failed", error=error))
-                content_hash = self.originals.keep(path)
-                if not self.jisik.records.uses_content(content_hash):
-                    self.originals.remove([content_hash])
+                if not self.jisik.records.uses_content(kept[path]):
+                    self.originals.remove([kept[path]])
         self.store.update(
             job_id,
             state=DONE,

@@ -74,9 +74,9 @@ async def upload(
     chosen = () if public else (_check_groups(state, principal, groups) if groups else None)
     for name in names:
         doc_id = document_id(upload_source(name))
-        if state.jisik.records.document(doc_id) is not None:
+        if state.jisik.exists(doc_id):
             try:
-                state.jisik.document(doc_id, requester(principal, request))
+                state.jisik.check_readable(doc_id, requester(principal, request))
             except NotFoundError:
                 raise Problem(
                     409, f"a document named {name!r} cannot be replaced by you; pick another name"
@@ -151,7 +151,7 @@ def regroup(
     doc_id: str, change: GroupsChange, request: Request, principal: Editor, state: State
 ) -> dict:
     who = requester(principal, request)
-    state.jisik.document(doc_id, who)  # 404 when not readable
+    state.jisik.check_readable(doc_id, who)
     groups = _check_groups(state, principal, change.groups)
     return document_json(state.jisik.set_groups(doc_id, groups, actor=who.actor))
 
@@ -159,6 +159,6 @@ def regroup(
 @router.delete("/documents/{doc_id}", summary="Delete a document and its file")
 def remove(doc_id: str, request: Request, principal: Editor, state: State) -> dict:
     who = requester(principal, request)
-    state.jisik.document(doc_id, who)  # 404 when not readable
+    state.jisik.check_readable(doc_id, who)
     info = state.jisik.remove(doc_id, actor=who.actor)
     return {"removed": info.doc_id, "title": info.title}
