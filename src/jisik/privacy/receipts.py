@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from jisik.audit.canonical import canonical_json
 from jisik.errors import InvalidInputError
-from jisik.privacy.keys import public_key_hex
+from jisik.keys import public_key_hex
 from jisik.privacy.subject import Subject
 
 ALGORITHM = "Ed25519"
