@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ class HomeLayout:
         self.uploads = root / "uploads"  # files of upload jobs not yet ingested
         self.manifest = root / MANIFEST
         self.lock = root / ".write.lock"
+        self._held = threading.local()  # this thread's depth in write_lock
 
     def exists(self) -> bool:
         return self.manifest.exists()
@@ -59,11 +61,23 @@ class HomeLayout:
         write_json_atomic(self.manifest, manifest)
 
     @contextmanager
-    def write_lock(self):
-        """One writer per home across processes; readers never take it."""
+    def write_lock(self, wait_seconds: float = LOCK_WAIT_SECONDS):
+        """One writer per home across processes and threads; readers never take it.
+
+        Re-entrant within a thread: an erasure holds it across the many writes it makes,
+        so no other writer (an upload job, a CLI) can interleave with it."""
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         self.root.mkdir(parents=True, exist_ok=True)
+        # flock locks belong to the open file description: another thread opening the
+        # file again waits here like another process would.
         with open(self.lock, "a+") as handle:
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            deadline = time.monotonic() + wait_seconds
             while True:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -79,9 +93,11 @@ class HomeLayout:
             handle.truncate()
             handle.write(str(os.getpid()))
             handle.flush()
+            self._held.depth = 1
             try:
                 yield
             finally:
+                self._held.depth = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -27,7 +27,7 @@ from jisik.answer.citations import verify
 from jisik.answer.extractive import ExtractiveAnswerer
 from jisik.answer.labels import label
 from jisik.audit.actors import local_actor, new_trace_id
-from jisik.audit.canonical import sha256_hex
+from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
 from jisik.embed.base import Embedder
@@ -48,6 +48,7 @@ from jisik.ingest.prepare import (
     prepare_text,
     renamed,
 )
+from jisik.keys import keyed_hash
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
 from jisik.privacy.subject import Subject
@@ -591,12 +592,24 @@ class Jisik:
         return self._entries(version_id, ids, title, chunked, None, 0, readers)
 
     # --- data-subject rights (jisik.privacy.erasure does the work) -----------
+    # Every call is audited, with the identifiers as keyed hashes: the trail must not
+    # itself become a copy of the person's data.
 
-    def privacy_find(self, subject: Subject) -> dict:
-        """Every place a person's identifiers appear."""
+    def privacy_find(self, subject: Subject, who: Requester | None = None) -> dict:
+        """Every place a person's identifiers appear; titles and sources only of the
+        documents ``who`` may read."""
         from jisik.privacy import erasure
 
-        return erasure.locate(self, subject)
+        who = self._who(who)
+        found = erasure.find(self, subject, who.readers)
+        self._audit_privacy("privacy.find", who, subject, counts=_privacy_counts(found))
+        return found
+
+    def privacy_document_ids(self, subject: Subject) -> list[str]:
+        """The documents an erasure would touch (to confirm a removal)."""
+        from jisik.privacy import erasure
+
+        return erasure.document_ids(self, subject)
 
     def privacy_erase(
         self,
@@ -605,24 +618,82 @@ class Jisik:
         basis: str | None = None,
         remove_documents: bool = False,
         progress: Progress | None = None,
+        confirm_documents: Sequence[str] | None = None,
     ):
         """Erase a person everywhere, physically; returns the signed receipt and its path."""
         from jisik.privacy import erasure
 
-        return erasure.erase(
-            self,
+        who = Requester(actor or local_actor(), None, new_trace_id())
+        try:
+            erased = erasure.erase(
+                self,
+                subject,
+                who.actor,
+                basis or erasure.DEFAULT_BASIS,
+                remove_documents,
+                progress,
+                confirm_documents,
+            )
+        except JisikError as exc:
+            self._audit_privacy(
+                "privacy.erase", who, subject, outcome="refused", reason=str(exc)[:300]
+            )
+            raise
+        receipt = erased.receipt
+        self._audit_privacy(
+            "privacy.erase",
+            who,
             subject,
-            actor or local_actor(),
-            basis or erasure.DEFAULT_BASIS,
-            remove_documents,
-            progress,
+            outcome="done",
+            receipt_id=receipt["receipt_id"],
+            receipt_sha256=sha256_hex(canonical_json(receipt)),
+            counts=receipt["probe_after"],
+            removed=len(receipt["removed"]["documents_redacted"])
+            + len(receipt["removed"]["documents_removed"]),
+            remove_documents=remove_documents,
         )
+        return erased
 
-    def privacy_verify(self, receipt: dict, subject: Subject | None = None) -> dict:
-        """Check an erasure receipt; with the identifiers, probe every store again."""
+    def privacy_verify(
+        self, receipt: dict, subject: Subject | None = None, who: Requester | None = None
+    ) -> dict:
+        """Check an erasure receipt against this home's key; with the identifiers,
+        probe every store again."""
         from jisik.privacy import erasure
 
-        return erasure.verify(self, receipt, subject)
+        who = self._who(who)
+        result = erasure.verify(receipt, self.guard.secrets.public_key(), subject, self)
+        self._audit_privacy(
+            "privacy.verify",
+            who,
+            subject,
+            receipt_id=result["receipt_id"][:64],
+            ok=result["ok"],
+            signature_valid=result["signature_valid"],
+        )
+        return result
+
+    def privacy_denied(self, action: str, who: Requester, reason: str) -> None:
+        """Record a privacy request refused at the edge (a role that may not do it)."""
+        self._audit_privacy(action, who, None, outcome="denied", reason=reason[:300])
+
+    def public_key(self):
+        """The home's public signing key (receipts, audit checkpoints)."""
+        return self.guard.secrets.public_key()
+
+    def _audit_privacy(
+        self, action: str, who: Requester, subject: Subject | None, **details: object
+    ) -> None:
+        identifiers = None
+        if subject is not None:
+            key = self.guard.secrets.identifier_key()
+            identifiers = [
+                {"kind": i.kind, "hmac": keyed_hash(key, f"audit:{i.kind}:{i.normal}")}
+                for i in subject.identifiers
+            ]
+        self.audit.append(
+            action, who.actor, who.trace_id or new_trace_id(), identifiers=identifiers, **details
+        )
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the index from the records under the current settings."""
@@ -818,6 +889,10 @@ def _readers_of(groups: Sequence[str]) -> tuple[str, ...]:
 def _embedding_text(title: str, heading: str, text: str) -> str:
     context = " · ".join(part for part in (title, heading) if part)
     return f"{context}\n{text}" if context else text
+
+
+def _privacy_counts(found: dict) -> dict[str, int]:
+    return {k: (len(v) if isinstance(v, list | dict) else v) for k, v in found.items()}
 
 
 def _check_query(text: str) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import docx
 
-from jisik.privacy.erasure import erase, locate, verify
-from jisik.privacy.receipts import signature_valid
+from jisik.privacy.erasure import erase, verify
+from jisik.privacy.locate import locate
+from jisik.privacy.receipts import check_signature
 from jisik.privacy.subject import Subject
 from jisik.service import Jisik
 
@@ -63,18 +64,18 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
         )
         jisik.audit.append("audit.export", "cli:test", out=str(export))
 
-        found = locate(jisik, subject)
-        assert len(found["documents"]) == 5
+        found = locate(jisik, subject).counts()
+        assert found["documents"] == 5
         assert found["chunks"] >= 5 and found["lexical_entries"] >= 5
         assert found["vector_entries"] >= 5  # the hashing embedder keeps vectors
-        assert len(found["audit_events"]) >= 2 and found["answer_hashes"] >= 1
-        assert found["exports"][0]["lines"] >= 2
+        assert found["audit_events"] >= 2 and found["answer_hashes"] >= 1
+        assert found["exports"] >= 2
 
         erased = erase(jisik, subject, actor="cli:dpo")
         receipt = erased.receipt
         assert all(v == 0 for v in receipt["probe_after"].values()), receipt["probe_after"]
         assert len(receipt["removed"]["documents_redacted"]) == 5
-        assert signature_valid(receipt)
+        assert check_signature(receipt, jisik.public_key()).valid
 
     with Jisik(settings) as reopened:  # no resurrection after reopening
         # (checked before the probing questions below, which are new log entries)
@@ -98,7 +99,7 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
         saved = json.loads(erased.path.read_text(encoding="utf-8"))
         assert saved == receipt
         assert NAME not in json.dumps(saved, ensure_ascii=False)  # hashes only
-        checked = verify(reopened, saved, subject)
+        checked = verify(saved, reopened.public_key(), subject, reopened)
         # The probing questions above are new log entries naming the person; the
         # stores that held their data are empty.
         assert checked["signature_valid"] and checked["identifiers_match"], checked
@@ -108,6 +109,6 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
             if k not in ("audit_events", "database_file")
         )
         tampered = {**saved, "issued_at": "2020-01-01T00:00:00Z"}
-        assert not verify(reopened, tampered, None)["signature_valid"]
+        assert not verify(tampered, reopened.public_key())["signature_valid"]
         other = Subject.of(name=["이서연"])
-        assert not verify(reopened, saved, other)["ok"]  # not the person it was issued for
+        assert not verify(saved, reopened.public_key(), other, reopened)["ok"]  # not the person it was issued for

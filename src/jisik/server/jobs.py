@@ -10,160 +10,20 @@ anything that was committed.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import shutil
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
-from jisik.errors import NotFoundError
 from jisik.ingest.prepare import document_id
 from jisik.originals import Originals
 from jisik.service import Jisik
-from jisik.store.schema import JobRow
+from jisik.store.jobs import DONE, FAILED, QUEUED, RUNNING, FileResult, JobStore
+
+__all__ = ["JobRunner", "JobStore", "staged_path", "upload_source"]
 
 log = logging.getLogger(__name__)
-
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    name: str
-    status: str  # "ingested" or "failed"
-    doc_id: str = ""
-    error: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    id: str
-    state: str
-    created_by: str
-    created_at: float
-    updated_at: float
-    groups: tuple[str, ...] | None
-    files: tuple[str, ...]
-    done: int
-    results: tuple[FileResult, ...]
-    counts: dict
-    error: str
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "state": self.state,
-            "created_by": self.created_by,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "groups": None if self.groups is None else list(self.groups),
-            "total": len(self.files),
-            "done": self.done,
-            "counts": self.counts,
-            "files": [
-                {"name": r.name, "status": r.status, "doc_id": r.doc_id, "error": r.error}
-                for r in self.results
-            ],
-            "error": self.error,
-        }
-
-
-class JobStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def create(
-        self, job_id: str, user: str, groups: tuple[str, ...] | None, files: list[str]
-    ) -> None:
-        now = time.time()
-        with Session(self.engine) as session, session.begin():
-            session.add(
-                JobRow(
-                    id=job_id,
-                    state=QUEUED,
-                    created_by=user,
-                    created_at=now,
-                    updated_at=now,
-                    groups_json=json.dumps(None if groups is None else list(groups)),
-                    files_json=json.dumps({"files": files, "done": 0, "counts": {}}),
-                    results_json="[]",
-                    error="",
-                )
-            )
-
-    def known(self) -> set[str]:
-        with Session(self.engine) as session:
-            return set(session.scalars(select(JobRow.id)))
-
-    def get(self, job_id: str) -> Job:
-        with Session(self.engine) as session:
-            row = session.get(JobRow, job_id)
-            if row is None:
-                raise NotFoundError(f"no job with id '{job_id}'")
-            return _job(row)
-
-    def unfinished(self) -> list[Job]:
-        with Session(self.engine) as session:
-            rows = session.scalars(
-                select(JobRow)
-                .where(JobRow.state.in_((QUEUED, RUNNING)))
-                .order_by(JobRow.created_at)
-            )
-            return [_job(r) for r in rows]
-
-    def update(
-        self,
-        job_id: str,
-        *,
-        state: str | None = None,
-        done: int | None = None,
-        counts: dict | None = None,
-        results: list[FileResult] | None = None,
-        error: str | None = None,
-    ) -> None:
-        with Session(self.engine) as session, session.begin():
-            row = session.get(JobRow, job_id)
-            if row is None:
-                return
-            progress = json.loads(row.files_json)
-            if done is not None:
-                progress["done"] = done
-            if counts is not None:
-                progress["counts"] = counts
-            row.files_json = json.dumps(progress, ensure_ascii=False)
-            if state is not None:
-                row.state = state
-            if results is not None:
-                row.results_json = json.dumps(
-                    [[r.name, r.status, r.doc_id, r.error] for r in results], ensure_ascii=False
-                )
-            if error is not None:
-                row.error = error
-            row.updated_at = time.time()
-
-
-def _job(row: JobRow) -> Job:
-    progress = json.loads(row.files_json)
-    groups = json.loads(row.groups_json)
-    return Job(
-        id=row.id,
-        state=row.state,
-        created_by=row.created_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        groups=None if groups is None else tuple(groups),
-        files=tuple(progress["files"]),
-        done=progress["done"],
-        results=tuple(FileResult(*r) for r in json.loads(row.results_json)),
-        counts=progress["counts"],
-        error=row.error,
-    )
 
 
 def staged_path(job_dir: Path, position: int, name: str) -> Path:

@@ -10,40 +10,63 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from jisik.audit.registry import AnswerRegistry
+from jisik.keys import public_key_file
 from jisik.privacy.erasure import DEFAULT_BASIS
 from jisik.privacy.subject import Subject
-from jisik.server.auth import Auditor, Caller, State
-from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, documented
+from jisik.server.auth import Auditor, Caller, State, requester
+from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, Problem, documented
 from jisik.sources import registry_csv, registry_rows
 
 router = APIRouter(
-    prefix="/v1", tags=["governance"], responses={**COMMON_PROBLEMS, **documented(403)}
+    prefix="/v1", tags=["governance"], responses={**COMMON_PROBLEMS, **documented(403, 409)}
 )
 
 Values = list[Annotated[str, Field(min_length=2, max_length=200)]]
 
 
 class Identifiers(BaseModel):
+    """A person's identifiers, by kind. Only typed identifiers: a free-form value would let
+    a caller search the documents for any word."""
+
+    model_config = ConfigDict(extra="forbid")
+
     name: Values = []
     email: Values = []
     phone: Values = []
     rrn: Values = []
-    value: Values = []
+    frn: Values = []
+    card: Values = []
+    account: Values = []
+    passport: Values = []
+    driver_license: Values = []
+    health_insurance: Values = []
+    business_reg: Values = []
+    corp_reg: Values = []
 
     def subject(self) -> Subject:
         return Subject.of(
-            name=self.name, email=self.email, phone=self.phone, rrn=self.rrn, value=self.value
+            typed_only=True, **{kind: getattr(self, kind) for kind in Identifiers.model_fields}
         )
 
 
 class ErasureRequest(Identifiers):
     basis: str = Field(default=DEFAULT_BASIS, max_length=500)
-    remove_documents: bool = Field(default=False, strict=True)
+    remove_documents: bool = Field(
+        default=False,
+        strict=True,
+        description="Delete whole documents instead of redacting the person (admin only; "
+        "list them in confirm_documents)",
+    )
+    confirm_documents: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None,
+        max_length=10_000,
+        description="With remove_documents: exactly the document ids privacy/find reported",
+    )
 
 
 class VerifyRequest(BaseModel):
@@ -118,25 +141,48 @@ def registry(
 
 
 @router.post("/privacy/find", summary="Every place a person appears")
-def privacy_find(body: Identifiers, principal: Auditor, state: State) -> dict:
-    found = state.jisik.privacy_find(body.subject())
-    state.jisik.audit.append("privacy.find", f"user:{principal.user}", places=_places(found))
-    return found
+def privacy_find(body: Identifiers, request: Request, principal: Auditor, state: State) -> dict:
+    """Counts everywhere; titles and sources only of documents the caller may read."""
+    return state.jisik.privacy_find(body.subject(), requester(principal, request))
 
 
 @router.post("/privacy/erase", summary="Erase a person everywhere; returns the signed receipt")
-def privacy_erase(body: ErasureRequest, principal: Auditor, state: State) -> dict:
+def privacy_erase(body: ErasureRequest, request: Request, principal: Auditor, state: State) -> dict:
+    subject = body.subject()
+    if body.remove_documents:
+        who = requester(principal, request)
+        if not principal.can_manage_users:
+            reason = "removing whole documents needs the admin role; erase without it to redact"
+            state.jisik.privacy_denied("privacy.erase", who, reason)
+            raise Problem(403, reason)
+        if body.confirm_documents is None:
+            found = state.jisik.privacy_document_ids(subject)
+            raise Problem(
+                422,
+                "remove_documents deletes whole documents: confirm them by listing their ids "
+                f"in confirm_documents ({len(found)} would be removed; see privacy/find)",
+            )
     erased = state.jisik.privacy_erase(
-        body.subject(), f"user:{principal.user}", body.basis, body.remove_documents
+        subject,
+        f"user:{principal.user}",
+        body.basis,
+        body.remove_documents,
+        confirm_documents=body.confirm_documents,
     )
     return erased.receipt
 
 
 @router.post("/privacy/verify", summary="Check a receipt; with identifiers, probe every store")
-def privacy_verify(body: VerifyRequest, principal: Auditor, state: State) -> dict:
+def privacy_verify(body: VerifyRequest, request: Request, principal: Auditor, state: State) -> dict:
     subject = body.identifiers.subject() if body.identifiers else None
-    return state.jisik.privacy_verify(body.receipt, subject)
+    return state.jisik.privacy_verify(body.receipt, subject, requester(principal, request))
 
 
-def _places(found: dict) -> dict[str, int]:
-    return {k: (len(v) if isinstance(v, list) else v) for k, v in found.items() if k != "documents"}
+@router.get(
+    "/privacy/public-key",
+    summary="The home's public signing key, to verify receipts and audit checkpoints offline",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def privacy_public_key(principal: Caller, state: State) -> PlainTextResponse:
+    return PlainTextResponse(public_key_file(state.jisik.public_key()))

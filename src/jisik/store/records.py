@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from jisik.index.base import PUBLIC
-from jisik.store.database import LIKE_ESCAPE, contains_pattern
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
 from jisik.types import Chunk, DocumentInfo, Hit, Span
 
 PENDING, ACTIVE, RETIRED = "pending", "active", "retired"
+SCAN_ROWS = 500  # rows per fetch of a streamed scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,41 +197,45 @@ class Records:
             )
             return hashes - still_used
 
-    def versions_containing(self, probe: str) -> list[tuple[int, str, str, str, str, str]]:
+    def versions_matching(
+        self, matches: Callable[[str], bool]
+    ) -> Iterator[tuple[int, str, str, str, str, str]]:
         """(version id, document id, state, title, source, text) of every version whose
-        text, title or source contains ``probe`` (a cheap prefilter; callers match exactly)."""
-        pattern = contains_pattern(probe)
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(
-                    VersionRow.id,
-                    VersionRow.document_id,
-                    VersionRow.state,
-                    VersionRow.title,
-                    DocumentRow.source,
-                    VersionRow.text,
-                )
-                .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
-                .where(
-                    or_(
-                        VersionRow.text.like(pattern, escape=LIKE_ESCAPE),
-                        VersionRow.title.like(pattern, escape=LIKE_ESCAPE),
-                        DocumentRow.source.like(pattern, escape=LIKE_ESCAPE),
-                    )
-                )
-            )
-            return [tuple(r) for r in rows]
+        text, title or source ``matches``.
 
-    def chunks_containing(self, probe: str) -> list[tuple[int, int, str]]:
-        """(chunk id, version id, text) of chunks whose text contains ``probe``."""
-        pattern = contains_pattern(probe)
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(ChunkRow.id, ChunkRow.version_id, ChunkRow.text).where(
-                    ChunkRow.text.like(pattern, escape=LIKE_ESCAPE)
-                )
+        A full scan, streamed: no SQL prefilter (LIKE) can see every way an identifier is
+        written (full-width digits, dashes, spacing), and erasure must never be weaker
+        than the normaliser it certifies with.
+        """
+        query = (
+            select(
+                VersionRow.id,
+                VersionRow.document_id,
+                VersionRow.state,
+                VersionRow.title,
+                DocumentRow.source,
+                VersionRow.text,
             )
-            return [tuple(r) for r in rows]
+            .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
+            .order_by(VersionRow.id)
+        )
+        with self.engine.connect() as connection:
+            for row in connection.execution_options(yield_per=SCAN_ROWS).execute(query):
+                if matches(row.text) or matches(row.title) or matches(row.source):
+                    yield tuple(row)
+
+    def chunks_matching(self, matches: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
+        """(chunk id, version id) of every chunk whose text ``matches`` (a streamed scan)."""
+        query = select(ChunkRow.id, ChunkRow.version_id, ChunkRow.text).order_by(ChunkRow.id)
+        with self.engine.connect() as connection:
+            for row in connection.execution_options(yield_per=SCAN_ROWS).execute(query):
+                if matches(row.text):
+                    yield row.id, row.version_id
+
+    def content_hashes(self) -> set[str]:
+        """Every content hash some version uses (kept originals outside it are orphans)."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(VersionRow.content_hash).distinct()))
 
     def uses_content(self, content_hash: str) -> bool:
         with Session(self.engine) as session:
