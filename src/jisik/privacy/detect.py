@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from jisik.errors import ConfigError
+from jisik.privacy.normal import fold
 from jisik.privacy.rules import RULES, Candidate
 
 PII_TYPES: tuple[str, ...] = (
@@ -44,22 +45,6 @@ PII_TYPES: tuple[str, ...] = (
 
 # Every identifier we detect contains a digit, except an e-mail address, which has an "@".
 _MAY_CONTAIN_PII = re.compile(r"[0-9@:]")
-
-# Full-width ASCII (U+FF01..U+FF5E, typed by some Korean IMEs: "０１０－１２３４"), the
-# ideographic and no-break spaces, and Unicode dashes, folded to their ASCII forms so the rules
-# see "010-1234". Each maps one character to one character, so offsets into the folded text
-# are offsets into the original and findings keep the original characters. (Full NFKC would
-# also expand characters such as "㈜" into several, shifting every later span.)
-_FOLD = str.maketrans(
-    {
-        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        "\u3000": " ",
-        "\u00a0": " ",
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"),
-    }
-)
-_NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000\u00a0\u2010-\u2014\u2212]")
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -90,8 +75,9 @@ class PiiDetector:
 
     def detect(self, text: str) -> list[Finding]:
         """Findings sorted by start, non-overlapping."""
-        # Searched only: translating every text would cost more than the rules on plain text.
-        folded = text.translate(_FOLD) if _NEEDS_FOLD.search(text) else text
+        # The same normaliser as find and erase (one character for one, so offsets hold);
+        # findings keep the original characters.
+        folded = fold(text)
         if not _MAY_CONTAIN_PII.search(folded):
             return []
         candidates = [c for rule in self._rules for c in rule(folded) if c[0] in self._kinds]

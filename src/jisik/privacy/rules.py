@@ -134,7 +134,7 @@ _AREAS = frozenset(
 _PHONE = re.compile(
     r"(?<![0-9A-Za-z+])(?<![0-9][-.])"
     r"(?:(\+82[ -]?(?:\(0\) ?)?)|(\()?0)(1[016789]|2|[3-6][1-5]|70)"  # "+82 (0)10" too
-    r"(\) ?| - |[-. ]?)([0-9]{3,4})( - |[-. ]?)([0-9]{4})" + _R
+    r"(\) ?| ?[-./] ?| ?)([0-9]{3,4})( ?[-./] ?| ?)([0-9]{4})" + _R
 )
 
 
@@ -153,13 +153,22 @@ def phones(text: str) -> Iterator[Candidate]:
             start += 1
         if (sep1 == " " and sep2 == "") or (sep1 == "" and sep2 == " "):
             continue  # "02 12345678" style mixes read as two separate numbers
-        if (sep1 == " - ") != (sep2 == " - "):
-            continue  # "010 - 1234 - 5678" is written with both hyphens spaced or neither
+        if not sep1.startswith(")") and _mixed(sep1, sep2):
+            continue
         glued = not sep1 and not sep2
         if glued and not (mobile or intl):
             yield ("phone", start, m.end(), 0.7)
         else:
             yield ("phone", start, m.end(), 0.95)
+
+
+def _mixed(sep1: str, sep2: str) -> bool:
+    """Separators one number would not mix: "010 - 1234 - 5678" spaces both or neither,
+    "010/1234/5678" has slashes in both places."""
+    mark1, mark2 = sep1.strip(), sep2.strip()
+    if "/" in (mark1, mark2) and mark1 != mark2:
+        return True
+    return bool(mark1 and sep1 != mark1) != bool(mark2 and sep2 != mark2)
 
 
 # --- e-mail ----------------------------------------------------------------------------------

@@ -77,8 +77,12 @@ class JobStore:
                     created_by=user,
                     created_at=now,
                     updated_at=now,
-                    groups_json=json.dumps(None if groups is None else list(groups)),
-                    files_json=json.dumps({"files": files, "done": 0, "counts": {}}),
+                    groups_json=json.dumps(
+                        None if groups is None else list(groups), ensure_ascii=False
+                    ),
+                    files_json=json.dumps(
+                        {"files": files, "done": 0, "counts": {}}, ensure_ascii=False
+                    ),
                     results_json="[]",
                     error="",
                 )
@@ -135,28 +139,32 @@ class JobStore:
             row.updated_at = time.time()
 
     def redact(self, transform: Callable[[str], tuple[str, int]]) -> int:
-        """Apply ``transform`` (erasure) to every job's file names, results and error;
-        returns how many replacements were made."""
+        """Apply ``transform`` (erasure) to every string in every job's file names, results
+        and error; returns how many replacements were made."""
         total = 0
         with Session(self.engine) as session, session.begin():
             for row in session.scalars(select(JobRow)):
-                changed = 0
-                for column in ("files_json", "results_json", "error"):
-                    text, count = transform(getattr(row, column))
+                for column in ("files_json", "results_json"):
+                    value, count = _transform_strings(json.loads(getattr(row, column)), transform)
                     if count:
-                        setattr(row, column, text)
-                        changed += count
-                total += changed
+                        setattr(row, column, json.dumps(value, ensure_ascii=False))
+                        total += count
+                error, count = transform(row.error)
+                if count:
+                    row.error = error
+                    total += count
         return total
 
     def count_matching(self, matches: Callable[[str], bool]) -> int:
+        """Jobs with a file name, result or error that ``matches``."""
         with Session(self.engine) as session:
+            rows = session.execute(select(JobRow.files_json, JobRow.results_json, JobRow.error))
             return sum(
                 1
-                for row in session.execute(
-                    select(JobRow.files_json, JobRow.results_json, JobRow.error)
-                )
-                if any(matches(value) for value in row)
+                for files, results, error in rows
+                if matches(error)
+                or any(matches(s) for s in _strings(json.loads(files)))
+                or any(matches(s) for s in _strings(json.loads(results)))
             )
 
     def states(self) -> dict[str, str]:
@@ -181,3 +189,27 @@ def _job(row: JobRow) -> Job:
         counts=progress["counts"],
         error=row.error,
     )
+
+
+def _strings(value):
+    """Every string inside a decoded JSON value (stored escaped, so never matched raw)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
+def _transform_strings(value, transform):
+    if isinstance(value, str):
+        return transform(value)
+    if isinstance(value, dict):
+        pairs = [(k, _transform_strings(v, transform)) for k, v in value.items()]
+        return {k: v for k, (v, _) in pairs}, sum(n for _, (_, n) in pairs)
+    if isinstance(value, list):
+        items = [_transform_strings(v, transform) for v in value]
+        return [v for v, _ in items], sum(n for _, n in items)
+    return value, 0
