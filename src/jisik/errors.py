@@ -45,6 +45,10 @@ class InvalidInputError(JisikError):
     """A name, role or other value given by the caller is not acceptable."""
 
 
+class ForbiddenError(JisikError):
+    """The caller may not do this (a rule of who may write what); the message says why."""
+
+
 class ConflictError(JisikError):
     """The record already exists, or the change would break a rule (the last admin)."""
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Self
 
 from jisik import __version__
+from jisik.access import Writer
 from jisik.answer.base import Answerer
 from jisik.answer.citations import verify
 from jisik.answer.extractive import ExtractiveAnswerer
@@ -32,8 +33,20 @@ from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
-from jisik.errors import InvalidQueryError, JisikError, NotFoundError, ParseError
-from jisik.home import SCHEMA_VERSION, HomeLayout, HomeMissingError, check_manifest
+from jisik.errors import (
+    ForbiddenError,
+    InvalidQueryError,
+    JisikError,
+    NotFoundError,
+    ParseError,
+)
+from jisik.home import (
+    LOCK_WAIT_SECONDS,
+    SCHEMA_VERSION,
+    HomeLayout,
+    HomeMissingError,
+    check_manifest,
+)
 from jisik.index.base import PUBLIC, Index, IndexEntry, Readers
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
 from jisik.ingest.chunker import ChunkingConfig, chunk_document
@@ -191,22 +204,45 @@ class Jisik:
         actor: str | None = None,
         owner: str | None = None,
         licence: str | None = None,
+        writer: Writer | None = None,
+        keep_originals: bool = False,
+        lock_wait_seconds: float = LOCK_WAIT_SECONDS,
     ) -> AddReport:
         """Ingest files and folders. One bad file never stops the batch.
 
+        ``groups`` are the reader groups (None: keep each document's; empty: everyone).
         ``sources`` records given files under another name than their path (the
         server names uploads by their upload name, not where it staged them).
         ``owner`` and ``licence`` go to the source registry (None: keep).
+        ``writer`` is checked when each version is activated (None: unrestricted);
+        a file it may not write is reported failed with the reason. ``keep_originals``
+        keeps a copy of each file ingested (uploads), under the same lock.
         """
         meta = (owner, licence)
         pii: list[dict] = []
         found = list(discover(paths))
-        group_set = tuple(sorted(set(groups))) if groups else None
+        group_set = _group_set(groups)
         failed: list[AddFailure] = []
         batch: list[PreparedFile] = []
         added = updated = unchanged = 0
+        paths_of: dict[str, Path] = {}  # source -> file, to report refusals by file
+        counted: dict[str, str] = {}  # source -> "added" / "updated" / "unchanged"
+
+        def commit(batch: list[PreparedFile]) -> None:
+            nonlocal added, updated, unchanged
+            done = self._commit_batch(
+                batch, group_set, meta, writer, paths_of if keep_originals else None
+            )
+            pii.extend(done.pii)
+            for source, reason in done.refused.items():
+                failed.append(AddFailure(str(paths_of[source]), reason))
+                kind = counted.pop(source, "")
+                added -= kind == "added"
+                updated -= kind == "updated"
+                unchanged -= kind == "unchanged"
+
         max_bytes = self.settings.max_file_mb * 1_000_000
-        with self.layout.write_lock():
+        with self.layout.write_lock(lock_wait_seconds):
             self._recover()
             for done, item in enumerate(found, start=1):
                 if progress:
@@ -218,11 +254,16 @@ class Jisik:
                     facts = file_facts(item.path, max_bytes)
                     if sources and item.path in sources:
                         facts = renamed(facts, sources[item.path])
+                    paths_of[facts.source] = item.path
                     current = self.records.active_hash(facts.source)
                     if current == facts.content_hash:
                         unchanged += 1
-                        if group_set is not None:
-                            self._regroup(facts.doc_id, group_set)
+                        counted[facts.source] = "unchanged"
+                        refusal = self._regroup_checked(facts.doc_id, group_set, writer)
+                        if refusal:
+                            unchanged -= 1
+                            failed.append(AddFailure(str(item.path), refusal))
+                            continue
                         self.records.set_registry_fields(facts.doc_id, owner, licence)
                         continue
                     protect = self._protector(facts.doc_id, group_set)
@@ -245,10 +286,11 @@ class Jisik:
                     added += 1
                 else:
                     updated += 1
+                counted[facts.source] = "added" if current is None else "updated"
                 if self._batch_full(batch):
-                    pii.extend(self._commit_batch(batch, group_set, meta))
+                    commit(batch)
                     batch = []
-            pii.extend(self._commit_batch(batch, group_set, meta))
+            commit(batch)
         report = AddReport(added, updated, unchanged, tuple(failed))
         return self._added(report, group_set, actor, pii)
 
@@ -291,7 +333,7 @@ class Jisik:
         """Ingest documents given as ``(source, title, text)``; same rules as files."""
         items = list(items)
         pii: list[dict] = []
-        group_set = tuple(sorted(set(groups))) if groups else None
+        group_set = _group_set(groups)
         failed: list[AddFailure] = []
         batch: list[PreparedFile] = []
         added = updated = unchanged = 0
@@ -317,9 +359,9 @@ class Jisik:
                 added, updated = (added + 1, updated) if current is None else (added, updated + 1)
                 batch.append(prepared)
                 if self._batch_full(batch):
-                    pii.extend(self._commit_batch(batch, group_set, (None, None)))
+                    pii.extend(self._commit_batch(batch, group_set).pii)
                     batch = []
-            pii.extend(self._commit_batch(batch, group_set, (None, None)))
+            pii.extend(self._commit_batch(batch, group_set).pii)
         report = AddReport(added, updated, unchanged, tuple(failed))
         return self._added(report, group_set, actor, pii)
 
@@ -334,11 +376,14 @@ class Jisik:
         batch: list[PreparedFile],
         groups: tuple[str, ...] | None,
         meta: tuple[str | None, str | None] = (None, None),
-    ) -> list[dict]:
+        writer: Writer | None = None,
+        originals: Mapping[str, Path] | None = None,
+    ) -> Committed:
         """Store, index and activate prepared documents; ``meta`` is (owner, licence).
-        Returns what the PII guard did to each, for the audit trail."""
+        Returns what the PII guard did to each (for the audit trail) and the documents
+        ``writer`` was refused, by source. ``originals`` (source -> file) are kept."""
         if not batch:
-            return []
+            return Committed([], {})
         vectors = self._embed_chunks(batch)
         pending: list[int] = []
         entries: list[IndexEntry] = []
@@ -363,7 +408,6 @@ class Jisik:
                         for span, s in zip(chunked.sections, prepared.sections, strict=True)
                     ),
                     chunks=chunked.chunks,
-                    groups=groups,
                     pii=prepared.pii,
                     owner=meta[0],
                     licence=meta[1],
@@ -382,11 +426,22 @@ class Jisik:
                 )
             )
             offset += len(chunk_ids)
-        self._index_and_activate(pending, entries)
+        if originals:
+            # Kept before activation, under the write lock: an erasure never sees a
+            # kept original that no version uses yet.
+            for prepared in batch:
+                if prepared.facts.source in originals and not _redacted(prepared.pii):
+                    self.originals.keep(originals[prepared.facts.source])
+        refusals = self._index_and_activate(pending, entries, groups, writer)
         # A kept upload whose text had personal data masked must not hand the
         # clear original back out.
         self.originals.remove(p.facts.content_hash for p in batch if _redacted(p.pii))
-        return [p.pii for p in batch if p.pii]
+        refused = {
+            p.facts.source: refusals[version_id]
+            for p, version_id in zip(batch, pending, strict=True)
+            if version_id in refusals
+        }
+        return Committed([p.pii for p in batch if p.pii and p.facts.source not in refused], refused)
 
     def _entries(
         self, version_id, chunk_ids, title, chunked, vectors, offset, readers
@@ -423,7 +478,15 @@ class Jisik:
         ]
         return self.embedder.embed(texts)
 
-    def _index_and_activate(self, pending: list[int], entries: list[IndexEntry]) -> None:
+    def _index_and_activate(
+        self,
+        pending: list[int],
+        entries: list[IndexEntry],
+        groups: tuple[str, ...] | None,
+        writer: Writer | None,
+    ) -> dict[int, str]:
+        """Index, then activate each version if ``writer`` may; returns the refused
+        versions with the reason (they are purged like retired ones)."""
         try:
             self.index.add(entries)
             self.index.commit()
@@ -431,9 +494,14 @@ class Jisik:
             self.index.rollback()
             raise
         retired: list[int] = []
+        refused: dict[int, str] = {}
         for version_id in pending:
-            retired.extend(self.records.activate(version_id))
+            activation = self.records.activate(version_id, groups, writer)
+            retired.extend(activation.retired)
+            if activation.refusal:
+                refused[version_id] = activation.refusal
         self._purge(retired)
+        return refused
 
     def _purge(self, version_ids: list[int]) -> None:
         """Delete versions from the index first, then from the records."""
@@ -454,14 +522,20 @@ class Jisik:
             self._purge(leftovers)
 
     def set_groups(
-        self, doc_id: str, groups: Sequence[str], actor: str | None = None
+        self,
+        doc_id: str,
+        groups: Sequence[str],
+        actor: str | None = None,
+        writer: Writer | None = None,
     ) -> DocumentInfo:
-        """Change who may read a document (no groups: everyone)."""
+        """Change who may read a document (no groups: everyone), if ``writer`` may."""
         with self.layout.write_lock():
             self._recover()
             if self.records.document(doc_id) is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
-            self._regroup(doc_id, tuple(sorted(set(groups))))
+            refusal = self._regroup_checked(doc_id, tuple(sorted(set(groups))), writer)
+            if refusal:
+                raise ForbiddenError(refusal)
         self.audit.append(
             "documents.groups",
             actor or local_actor(),
@@ -471,7 +545,19 @@ class Jisik:
         )
         return self.records.document(doc_id)[0]
 
-    def _regroup(self, doc_id: str, groups: tuple[str, ...]) -> None:
+    def _regroup_checked(
+        self, doc_id: str, groups: tuple[str, ...] | None, writer: Writer | None
+    ) -> str:
+        """Regroup if ``writer`` may (checked again at activation); the refusal or ""."""
+        if groups is None:
+            return ""
+        if writer is not None:
+            refusal = writer.refusal(self.records.groups(doc_id), groups)
+            if refusal:
+                return refusal
+        return self._regroup(doc_id, groups, writer)
+
+    def _regroup(self, doc_id: str, groups: tuple[str, ...], writer: Writer | None = None) -> str:
         """Re-version a document under new reader groups.
 
         Readers are stored with every index entry (that is what lets the filter run
@@ -480,10 +566,10 @@ class Jisik:
         entries with the old groups disappear with the old version.
         """
         if self.records.groups(doc_id) == groups:
-            return
+            return ""
         row = self.records.active_version(doc_id)
         if row is None:
-            return
+            return ""
         parts = _stored_sections(row.text, json.loads(row.sections_json))
         source = self.records.source(doc_id)
         facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
@@ -499,7 +585,10 @@ class Jisik:
         )
         previous = json.loads(row.pii_json) if row.pii_json else {}
         merged = {**previous, **(prepared.pii or {})}
-        self._commit_batch([dataclasses.replace(prepared, pii=merged)], groups)
+        done = self._commit_batch(
+            [dataclasses.replace(prepared, pii=merged)], groups, writer=writer
+        )
+        return next(iter(done.refused.values()), "")
 
     def remove(self, doc_id: str, actor: str | None = None) -> DocumentInfo:
         with self.layout.write_lock():
@@ -863,6 +952,17 @@ class Jisik:
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
         }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Committed:
+    pii: list[dict]  # what the PII guard did, per document
+    refused: dict[str, str]  # source -> why the writer may not write it
+
+
+def _group_set(groups: Sequence[str] | None) -> tuple[str, ...] | None:
+    """Reader groups as given: None keeps a document's, () makes it readable by everyone."""
+    return None if groups is None else tuple(sorted(set(groups)))
 
 
 def _stored_sections(text: str, sections: list) -> tuple[Section, ...]:

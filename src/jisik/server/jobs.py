@@ -16,6 +16,10 @@ import shutil
 import threading
 from pathlib import Path
 
+from jisik.access import Writer
+from jisik.errors import NotFoundError
+from jisik.identity.records import ADMIN, EDITOR, Principal
+from jisik.identity.store import IdentityStore
 from jisik.ingest.prepare import document_id
 from jisik.originals import Originals
 from jisik.service import Jisik
@@ -24,6 +28,10 @@ from jisik.store.jobs import DONE, FAILED, QUEUED, RUNNING, FileResult, JobStore
 __all__ = ["JobRunner", "JobStore", "staged_path", "upload_source"]
 
 log = logging.getLogger(__name__)
+
+# The job writer waits for the home's lock as long as an erasure or a large CLI ingest
+# may hold it, rather than failing the upload after a minute.
+WRITER_LOCK_WAIT_S = 3600.0
 
 
 def staged_path(job_dir: Path, position: int, name: str) -> Path:
@@ -42,6 +50,7 @@ class JobRunner:
 
     def __init__(self, jisik: Jisik, store: JobStore, staging: Path, originals: Originals) -> None:
         self.jisik = jisik
+        self.identity = IdentityStore(jisik.engine)
         self.store = store
         self.staging = staging
         self.originals = originals
@@ -76,6 +85,14 @@ class JobRunner:
     def staged_dir(self, job_id: str) -> Path:
         return self.staging / job_id
 
+    def _writer(self, user: str) -> Writer | None:
+        """The uploader as they are now (a role or group change since the upload counts)."""
+        found = self.identity.user(user)
+        if found.disabled or found.role not in (ADMIN, EDITOR):
+            return None
+        principal = Principal(found.name, found.role, frozenset(found.groups))
+        return Writer(found.name, principal.readers, principal.groups)
+
     def _run(self) -> None:
         while True:
             job_id = self._queue.get()
@@ -94,29 +111,48 @@ class JobRunner:
         staged = {
             directory / f"{i:05d}" / Path(name).name: name for i, name in enumerate(job.files)
         }
-        kept = {path: self.originals.keep(path) for path in staged}
+        try:
+            writer = self._writer(job.created_by)
+        except NotFoundError:
+            writer = None
+        if writer is None:
+            self.store.update(
+                job_id,
+                state=FAILED,
+                error=f"the uploader {job.created_by!r} no longer exists or is disabled; "
+                "nothing was ingested",
+            )
+            shutil.rmtree(directory, ignore_errors=True)
+            return
+        # An erasure removes a waiting file that names the person it erases.
+        present = {path: name for path, name in staged.items() if path.is_file()}
 
         def progress(done: int, _total: int, _path: str) -> None:
-            if done == len(staged) or done % 10 == 0:
+            if done == len(present) or done % 10 == 0:
                 self.store.update(job_id, done=done)
 
+        # The permission and conflict checks of the upload are made again when each
+        # version is activated: another upload of the same name may have landed since.
         report = self.jisik.add(
-            list(staged),
+            list(present),
             groups=job.groups,
             progress=progress,
-            sources={p.resolve(): upload_source(n) for p, n in staged.items()},
+            sources={p.resolve(): upload_source(n) for p, n in present.items()},
             actor=f"user:{job.created_by}",
+            writer=writer,
+            keep_originals=True,
+            lock_wait_seconds=WRITER_LOCK_WAIT_S,
         )
         failed = {Path(f.path).resolve(): f.error for f in report.failed}
         results = []
         for path, name in staged.items():
             error = failed.get(path.resolve())
+            if path not in present:
+                error = "removed by a privacy erasure before it was ingested"
             if error is None:
                 results.append(FileResult(name, "ingested", document_id(upload_source(name))))
             else:
                 results.append(FileResult(name, "failed", error=error))
-                if not self.jisik.records.uses_content(kept[path]):
-                    self.originals.remove([kept[path]])
         self.store.update(
             job_id,
             state=DONE,

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jisik.errors import (
     BusyError,
     ConflictError,
+    ForbiddenError,
     HomeMismatchError,
     InvalidInputError,
     InvalidQueryError,
@@ -36,11 +37,18 @@ _TITLES = {
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
+    421: "Misdirected request",
     422: "Invalid request",
     429: "Too many requests",
+    431: "Request header fields too large",
     500: "Internal server error",
+    501: "Not implemented",
     503: "Service unavailable",
 }
+
+
+def title_of(status: int) -> str:
+    return _TITLES.get(status, "Error")
 
 
 class ProblemDocument(BaseModel):
@@ -114,6 +122,8 @@ def problem_response(
 def status_of(error: JisikError) -> int:
     if isinstance(error, NotFoundError):
         return 404
+    if isinstance(error, ForbiddenError):
+        return 403
     if isinstance(error, ConflictError):
         return 409
     if isinstance(error, BusyError | HomeMismatchError):

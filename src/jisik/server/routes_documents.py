@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from jisik.access import Writer
 from jisik.errors import NotFoundError
 from jisik.identity.records import NAME_PATTERN, Principal
 from jisik.ingest.prepare import document_id
@@ -32,18 +33,19 @@ class GroupsChange(BaseModel):
     )
 
 
-def _check_groups(state: ServerState, principal: Principal, groups: list[str]) -> tuple[str, ...]:
+def _writer(principal: Principal) -> Writer:
+    return Writer(principal.user, principal.readers, principal.groups)
+
+
+def _existing_groups(state: ServerState, groups: list[str]) -> tuple[str, ...]:
     for group in groups:
         state.identity.group(group)  # NotFoundError names a missing group
-    if principal.readers is not None:
-        foreign = sorted(set(groups) - principal.groups)
-        if foreign:
-            raise Problem(
-                403,
-                f"you may only give documents to groups you belong to; not a member of: "
-                f"{', '.join(foreign)}",
-            )
     return tuple(sorted(set(groups)))
+
+
+def _current_groups(state: ServerState, doc_id: str) -> tuple[str, ...] | None:
+    """A document's reader groups, or None when there is no such document."""
+    return state.jisik.records.groups(doc_id) if state.jisik.exists(doc_id) else None
 
 
 @router.post("/documents", status_code=202, summary="Upload files (ingested by a job)")
@@ -71,16 +73,19 @@ async def upload(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise Problem(422, f"the same name is uploaded twice: {', '.join(duplicates)}")
-    chosen = () if public else (_check_groups(state, principal, groups) if groups else None)
+    chosen = () if public else (_existing_groups(state, groups) if groups else None)
+    writer = _writer(principal)
+    # Checked here for a quick answer, and again by the job when it activates each
+    # version (another upload of the same name may land in between).
     for name in names:
-        doc_id = document_id(upload_source(name))
-        if state.jisik.exists(doc_id):
-            try:
-                state.jisik.check_readable(doc_id, requester(principal, request))
-            except NotFoundError:
-                raise Problem(
-                    409, f"a document named {name!r} cannot be replaced by you; pick another name"
-                ) from None
+        current = _current_groups(state, document_id(upload_source(name)))
+        if writer.replace_refusal(current):
+            raise Problem(
+                409, f"a document named {name!r} cannot be replaced by you; pick another name"
+            )
+        refusal = writer.readers_refusal(current, chosen)
+        if refusal:
+            raise Problem(403, f"{name!r}: {refusal}")
     job_id = uuid.uuid4().hex
     await stage(files, names, state.runner.staged_dir(job_id))
     state.jobs.create(job_id, principal.user, chosen, names)
@@ -152,8 +157,10 @@ def regroup(
 ) -> dict:
     who = requester(principal, request)
     state.jisik.check_readable(doc_id, who)
-    groups = _check_groups(state, principal, change.groups)
-    return document_json(state.jisik.set_groups(doc_id, groups, actor=who.actor))
+    groups = _existing_groups(state, change.groups)
+    return document_json(
+        state.jisik.set_groups(doc_id, groups, actor=who.actor, writer=_writer(principal))
+    )
 
 
 @router.delete("/documents/{doc_id}", summary="Delete a document and its file")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
+from jisik.access import Writer
 from jisik.index.base import PUBLIC
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
 from jisik.types import Chunk, DocumentInfo, Hit, Span
@@ -35,10 +36,15 @@ class NewVersion:
     text: str
     sections: tuple[tuple[Span, str], ...]  # (span, heading)
     chunks: tuple[Chunk, ...]
-    groups: tuple[str, ...] | None  # None: keep the document's current groups
     pii: dict | None = None
     owner: str | None = None  # None: keep
     licence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    retired: list[int]  # versions to purge (the refused one itself, when refused)
+    refusal: str  # why the writer may not, or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,20 +132,37 @@ class Records:
             rows = _chunk_rows(version.id, new.chunks)
             session.add_all(rows)
             session.flush()
-            if new.groups is not None:
-                self._set_groups(session, new.doc_id, new.groups)
+            # Groups change only when the version is activated (and the writer checked).
             return version.id, [r.id for r in rows]
 
-    def activate(self, version_id: int) -> list[int]:
-        """Make a pending version the visible one; returns the versions it retired."""
+    def activate(
+        self,
+        version_id: int,
+        groups: tuple[str, ...] | None = None,
+        writer: Writer | None = None,
+    ) -> Activation:
+        """Make a pending version the visible one, with reader ``groups`` (None: keep the
+        document's), if ``writer`` may (None: unrestricted) — checked in this transaction
+        against the document as it is now. A refused version is retired, not activated."""
         with Session(self.engine) as session, session.begin():
             version = session.get(VersionRow, version_id)
             if version is None or version.state != PENDING:
-                return []
+                return Activation([], "")
+            doc_id = version.document_id
+            active = session.scalar(
+                select(VersionRow.id)
+                .where(VersionRow.document_id == doc_id, VersionRow.state == ACTIVE)
+                .limit(1)
+            )
+            current = None if active is None else self._groups(session, doc_id)
+            refusal = writer.refusal(current, groups) if writer is not None else ""
+            if refusal:
+                version.state = RETIRED
+                return Activation([version_id], refusal)
             retired = list(
                 session.scalars(
                     select(VersionRow.id).where(
-                        VersionRow.document_id == version.document_id,
+                        VersionRow.document_id == doc_id,
                         VersionRow.id != version_id,
                         VersionRow.state.in_((ACTIVE, PENDING)),
                     )
@@ -149,8 +172,10 @@ class Records:
                 session.execute(
                     update(VersionRow).where(VersionRow.id.in_(retired)).values(state=RETIRED)
                 )
+            if groups is not None:
+                self._set_groups(session, doc_id, groups)
             version.state = ACTIVE
-            return retired
+            return Activation(retired, "")
 
     def retire_document(self, doc_id: str) -> list[int]:
         """Hide a document at once; its rows go after its index entries are deleted."""
@@ -272,13 +297,17 @@ class Records:
 
     def groups(self, doc_id: str) -> tuple[str, ...]:
         with Session(self.engine) as session:
-            return tuple(
-                session.scalars(
-                    select(DocumentGroupRow.group_name)
-                    .where(DocumentGroupRow.document_id == doc_id)
-                    .order_by(DocumentGroupRow.group_name)
-                )
+            return self._groups(session, doc_id)
+
+    @staticmethod
+    def _groups(session: Session, doc_id: str) -> tuple[str, ...]:
+        return tuple(
+            session.scalars(
+                select(DocumentGroupRow.group_name)
+                .where(DocumentGroupRow.document_id == doc_id)
+                .order_by(DocumentGroupRow.group_name)
             )
+        )
 
     def _set_groups(self, session: Session, doc_id: str, groups: Iterable[str]) -> None:
         session.execute(delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id))
