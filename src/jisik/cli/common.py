@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
 
 from jisik.cli import output
 from jisik.errors import JisikError
+from jisik.store.database import storage_failure
 
 HomeOption = Annotated[
     Path | None,
@@ -30,6 +32,15 @@ def run(action: Callable[[], int | None]) -> None:
         code = action()
     except JisikError as exc:
         output.err_console.print(f"[red]error:[/red] {output.escape(str(exc))}")
+        raise typer.Exit(EXIT_ERROR) from None
+    except (OSError, SQLAlchemyError) as exc:
+        problem = storage_failure(exc)
+        if problem is None:
+            raise
+        output.err_console.print(
+            f"[red]error:[/red] {output.escape(problem)}; what was committed is kept — free some "
+            "space and run the command again / 저장 공간을 확보한 뒤 다시 실행하세요"
+        )
         raise typer.Exit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         output.err_console.print("interrupted; what was committed is kept, run the command again")

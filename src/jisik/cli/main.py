@@ -24,6 +24,7 @@ from jisik.cli.governance import register as register_governance
 from jisik.cli.identity import register as register_identity
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
+from jisik.errors import InvalidInputError
 from jisik.service import Jisik
 from jisik.settings import load_settings
 
@@ -59,6 +60,10 @@ def add(
     licence: Annotated[
         str | None, typer.Option(help="Licence or terms of use, for the source registry.")
     ] = None,
+    create_groups: Annotated[
+        bool,
+        typer.Option("--create-groups", help="Create the --group groups that do not exist yet."),
+    ] = False,
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
@@ -67,6 +72,7 @@ def add(
 
     def body() -> int:
         with _open(home, embedder, create=True) as jisik, progress_bar(json) as bar:
+            _check_groups(jisik, group or [], create_groups)
             task = bar.add_task("ingesting", total=None, item="")
 
             def tick(done: int, total: int, path: str) -> None:
@@ -81,6 +87,25 @@ def add(
         return EXIT_FAILED_ITEMS if report.failed else 0
 
     run(body)
+
+
+def _check_groups(jisik: Jisik, groups: list[str], create: bool) -> None:
+    """A mistyped group would make documents readable by nobody but admins: refuse it,
+    as `users add` does, unless asked to create it."""
+    from jisik.identity.store import IdentityStore
+
+    identity = IdentityStore(jisik.engine)
+    known = {g.name for g in identity.groups()}
+    missing = [g for g in dict.fromkeys(groups) if g not in known]
+    if missing and not create:
+        names = " ".join(missing)
+        raise InvalidInputError(
+            f"no group named {', '.join(missing)}; create it first with `jisik groups add "
+            f"{names}`, or add --create-groups / 그룹이 없습니다: `jisik groups add {names}`로 "
+            "먼저 만드세요"
+        )
+    for name in missing:
+        identity.add_group(name)
 
 
 @app.command()

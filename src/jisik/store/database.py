@@ -52,6 +52,27 @@ def compact(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def storage_failure(exc: BaseException) -> str | None:
+    """What a failure to write the home means for a person, or None if it is not one.
+
+    A full disk or an I/O error surfaces as an OSError from a file write or as
+    SQLite's "database or disk is full" / "disk I/O error"; either way the write was
+    rolled back and what was committed before is intact."""
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return f"the disk is full ({exc.strerror})"
+        return f"cannot write to the home: {exc.strerror or exc}"
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig or exc)
+        if "full" in message or "disk I/O" in message or "readonly" in message:
+            return f"the database could not be written ({message}); the disk may be full"
+    return None
+
+
 LIKE_ESCAPE = "\\"
 
 
