@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jisik.answer.labels import EXTRACTIVE
+from jisik.audit.chain import AuditLog
 from jisik.index.base import PUBLIC
 from jisik.types import Requester
 
@@ -23,7 +24,8 @@ def test_questions_and_changes_are_recorded_with_versions(jisik, handbook):
     answer = jisik.ask("연차는 이월되나요?", who=Requester("user:lee", frozenset({PUBLIC})))
     doc_id = hits[0].doc_id
     jisik.remove(doc_id, actor="user:kim")
-    events = list(jisik.audit.events())
+    # With a home the trail also holds its first checkpoint's anchor (after event 1).
+    events = [e for e in jisik.audit.events() if e.action != "audit.anchor"]
     assert [e.action for e in events] == ["documents.add", "search", "ask", "documents.remove"]
     add, search, ask, remove = events
     assert add.actor == "user:kim" and add.payload["added"] == 4
@@ -37,3 +39,18 @@ def test_questions_and_changes_are_recorded_with_versions(jisik, handbook):
     assert versions["answerer"] == answer.method and versions["analyzer"]
     assert remove.payload["doc_id"] == doc_id
     assert jisik.audit.verify().ok
+
+
+def test_the_services_trail_is_anchored_in_its_home_and_redactions_stay_bound(jisik, handbook):
+    jisik.add([handbook], actor="user:kim")
+    jisik.ask("연차는 이월되나요?", who=Requester("user:lee", frozenset({PUBLIC})))
+    anchored = AuditLog(jisik.engine, home=jisik.layout.root)
+    anchored.append("audit.export", "cli:auditor", out=None)
+    asked = [e.seq for e in anchored.events(actions=["ask"])]
+    assert anchored.redact(asked, "erasure") == 1
+    check = anchored.verify()
+    assert check.ok, check.problems
+    assert check.checkpoint_seq == check.events and check.unanchored == 0
+    assert (jisik.layout.root / "audit-checkpoint.json").exists()
+    jisik.search("비밀번호", k=1)  # the service's own log, with or without the home
+    assert AuditLog(jisik.engine, home=jisik.layout.root).verify().ok

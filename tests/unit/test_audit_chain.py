@@ -1,4 +1,8 @@
-"""The hash-chained audit trail and the answer registry, on a real SQLite file."""
+"""The hash-chained audit trail and the answer registry, on a real SQLite file.
+
+Every expected hash is recomputed here with hashlib (``audit_tamper``), never with
+jisik's own functions; every integrity check is shown failing on its own tamper.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,18 @@ from jisik.audit.registry import AnswerRegistry
 from jisik.audit.retention import prune
 from jisik.errors import InvalidInputError
 from jisik.store.database import migrate, open_engine, sqlite_url
+from tests.unit.audit_tamper import (
+    ZERO,
+    canonical,
+    fake_redaction,
+    link,
+    put,
+    rehash,
+    row,
+    rows,
+    sha,
+    sql,
+)
 
 
 @pytest.fixture
@@ -30,29 +46,45 @@ def audit(db: Path) -> AuditLog:
     return log
 
 
-def _sql(db: Path, statement: str, *args) -> None:
-    with sqlite3.connect(db) as connection:
-        connection.execute(statement, args)
+def problems(audit: AuditLog) -> tuple[str, ...]:
+    check = audit.verify()
+    assert check.ok is not bool(check.problems)
+    return check.problems
 
 
-def test_an_untouched_chain_verifies(audit):
+def test_an_untouched_chain_verifies_and_matches_the_documented_hashes(audit, db):
     check = audit.verify()
     assert check.ok and check.events == 5 and not check.problems
     assert [e.payload["question"] for e in audit.events()] == [f"질문 {i}" for i in range(5)]
+    prev = ZERO
+    for r in rows(db):
+        assert r["prev_hash"] == prev
+        assert r["payload_hash"] == sha(r["salt"] + r["payload_json"])
+        assert r["hash"] == link(prev, r["seq"], r["at"], r["action"], r["payload_hash"])
+        prev = r["hash"]
+    assert check.head == prev
+    first = row(db, 1)
+    assert first["payload_json"] == canonical(
+        {"question": "질문 0", "sources": [], "actor": "user:u0", "trace_id": "trace0"}
+    )
 
 
 @pytest.mark.parametrize(
     ("tamper", "expected"),
     [
         (
-            "UPDATE audit_events SET payload_json = replace(payload_json, '질문 2', '질문 9') "
-            "WHERE seq = 3",
+            (
+                "UPDATE audit_events SET payload_json = replace(payload_json, '질문 2', '질문 9') "
+                "WHERE seq = 3"
+            ),
             "event 3: the content was changed",
         ),
-        ("DELETE FROM audit_events WHERE seq = 2", "event 2 is missing"),
-        ("UPDATE audit_events SET action = 'search' WHERE seq = 4", "event 4: its time or action"),
-        ("UPDATE audit_events SET at = at - 100 WHERE seq = 1", "event 1: its time or action"),
+        ("DELETE FROM audit_events WHERE seq = 2", "event 2 is missing (next is 3)"),
+        ("UPDATE audit_events SET action = 'search' WHERE seq = 4", "event 4: its hash does not"),
+        ("UPDATE audit_events SET at = at - 100 WHERE seq = 1", "event 1: its hash does not"),
         ("UPDATE audit_events SET actor = 'user:someone' WHERE seq = 5", "event 5: its user"),
+        ("UPDATE audit_events SET trace_id = 'other' WHERE seq = 5", "event 5: its user"),
+        ("UPDATE audit_events SET salt = '00' WHERE seq = 2", "event 2: the content was changed"),
         (
             "UPDATE audit_events SET redacted = 1 WHERE seq = 2",
             "event 2: marked redacted but holds content",
@@ -60,21 +92,43 @@ def test_an_untouched_chain_verifies(audit):
     ],
 )
 def test_every_kind_of_tampering_is_detected(audit, db, tamper, expected):
-    _sql(db, tamper)
-    check = audit.verify()
-    assert not check.ok
-    assert any(p.startswith(expected) for p in check.problems), check.problems
+    sql(db, tamper)
+    found = problems(audit)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_an_edit_with_its_content_hash_recomputed_fails_on_the_link(audit, db):
+    r = row(db, 3)
+    put(db, 3, payload_json=r["payload_json"].replace("질문 2", "질문 9"))
+    rehash(db, 3, own_link=False)  # payload_hash now matches the edited content
+    assert problems(audit) == ("event 3: its hash does not match its time, action and content",)
+
+
+def test_an_edit_with_both_hashes_recomputed_fails_on_the_next_events_link(audit, db):
+    r = row(db, 3)
+    put(db, 3, payload_json=r["payload_json"].replace("질문 2", "질문 9"))
+    rehash(db, 3)
+    assert problems(audit) == ("event 4 does not follow the event before it",)
+
+
+def test_without_a_checkpoint_a_rewritten_last_event_goes_unseen(audit, db):
+    # Why the checkpoint exists (test_audit_checkpoint shows it catching this).
+    r = row(db, 5)
+    put(db, 5, payload_json=r["payload_json"].replace("질문 4", "질문 9"))
+    rehash(db, 5)
+    sql(db, "DELETE FROM audit_events WHERE seq = 5")
+    assert audit.verify().ok
 
 
 def test_reordering_is_detected(audit, db):
     # Swap the contents of events 2 and 3 (seq kept): the links no longer follow.
     with sqlite3.connect(db) as connection:
-        rows = connection.execute(
+        swapped = connection.execute(
             "SELECT seq, at, action, actor, trace_id, payload_json, salt, payload_hash, hash "
             "FROM audit_events WHERE seq IN (2, 3) ORDER BY seq"
         ).fetchall()
         connection.execute("UPDATE audit_events SET prev_hash = prev_hash || 'x'")
-        for (seq, *_), (_, *content) in zip(rows, reversed(rows), strict=True):
+        for (seq, *_), (_, *content) in zip(swapped, reversed(swapped), strict=True):
             connection.execute(
                 "UPDATE audit_events SET at=?, action=?, actor=?, trace_id=?, payload_json=?, "
                 "salt=?, payload_hash=?, hash=? WHERE seq=?",
@@ -83,17 +137,152 @@ def test_reordering_is_detected(audit, db):
     assert not audit.verify().ok
 
 
-def test_redaction_removes_content_and_keeps_the_chain_valid(audit, db):
+def test_swapped_sequence_numbers_are_detected(audit, db):
+    # Renumber 2 <-> 3 with every hash of both rows recomputed for its new place.
+    sql(db, "UPDATE audit_events SET seq = 100 WHERE seq = 2")
+    sql(db, "UPDATE audit_events SET seq = 2 WHERE seq = 3")
+    sql(db, "UPDATE audit_events SET seq = 3 WHERE seq = 100")
+    sql(db, "UPDATE audit_events SET prev_hash = 'a' WHERE seq = 2")
+    sql(db, "UPDATE audit_events SET prev_hash = 'b' WHERE seq = 3")
+    one = row(db, 1)["hash"]
+    put(db, 2, prev_hash=one)
+    rehash(db, 2, content=False)
+    put(db, 3, prev_hash=row(db, 2)["hash"])
+    rehash(db, 3, content=False)
+    assert problems(audit) == ("event 4 does not follow the event before it",)
+
+
+def test_a_payload_that_is_not_json_is_reported_not_raised(audit, db):
+    put(db, 2, payload_json="{broken")
+    rehash(db, 2)
+    found = problems(audit)
+    assert "event 2: its content is not a JSON object" in found
+    assert [e.payload for e in audit.events()][1] == {}
+
+
+# --- redaction ------------------------------------------------------------------
+
+
+def test_redaction_removes_content_and_is_bound_to_the_trail(audit, db):
+    before = {r["seq"]: r for r in rows(db)}
     assert audit.redact([2, 3], "erasure") == 2
     check = audit.verify()
     assert check.ok, check.problems
     redacted = [e for e in audit.events() if e.redacted]
     assert [e.seq for e in redacted] == [2, 3]
     assert all(e.actor == "" and "질문" not in str(e.payload) for e in redacted)
+    assert all(
+        e.payload == {"redacted": True, "reason": "erasure", "redaction_seq": 6} for e in redacted
+    )
+    # The redaction is event 6, listing what it replaced: computed here from the rows before.
+    event = row(db, 6)
+    assert event["action"] == "audit.redact" and event["prev_hash"] == before[5]["hash"]
+    listed = canonical(
+        {
+            "reason": "erasure",
+            "events": [
+                {
+                    "seq": s,
+                    "payload_hash": sha(before[s]["salt"] + before[s]["payload_json"]),
+                    "hash": before[s]["hash"],
+                }
+                for s in (2, 3)
+            ],
+            "actor": "system:audit",
+            "trace_id": "",
+        }
+    )
+    assert event["payload_json"] == listed
+    assert all(row(db, s)["payload_hash"] == before[s]["payload_hash"] for s in (2, 3))
     with sqlite3.connect(db) as connection:
         dump = "\n".join(connection.iterdump())
     assert "질문 1" not in dump and "user:u1" not in dump
     assert audit.find(["질문 1", "u2"]) == []
+
+
+def test_redaction_events_are_not_redacted_nor_found(audit):
+    audit.redact([1], "erasure")
+    assert audit.redact([6], "erasure") == 0  # event 6 is the redaction
+    assert audit.redact([1, 6], "erasure") == 0  # 1 is already redacted
+    assert audit.find(["system:audit", "erasure"]) == []
+    assert audit.verify().ok
+
+
+def test_a_row_rewritten_to_look_redacted_is_reported(audit, db):
+    fake_redaction(db, 2)  # payload blanked, salt emptied, payload_hash and hash kept
+    assert problems(audit) == (
+        (
+            "event 2: marked redacted without a redaction event (forged, or redacted before "
+            "jisik bound redactions to the trail)"
+        ),
+    )
+
+
+def test_a_fake_redaction_naming_a_real_redaction_event_is_reported(audit, db):
+    audit.redact([1], "erasure")  # event 6
+    fake_redaction(db, 2, redaction_seq=6)
+    assert problems(audit) == ("event 2: marked redacted, but redaction event 6 does not list it",)
+
+
+def test_a_fake_redaction_naming_another_event_is_reported(audit, db):
+    fake_redaction(db, 2, redaction_seq=4)
+    assert problems(audit) == ("event 2: marked redacted by event 4, which is not a redaction",)
+
+
+def test_a_redaction_event_edited_to_list_another_hash_is_reported(audit, db):
+    audit.redact([2], "erasure")
+    event = row(db, 6)
+    original = row(db, 2)
+    edited = event["payload_json"].replace(original["payload_hash"], sha("something else"))
+    put(db, 6, payload_json=edited)
+    assert "event 6: the content was changed" in problems(audit)
+    rehash(db, 6)  # content hash and link recomputed: the binding itself fails
+    assert problems(audit) == (
+        "event 2 is not the event redaction 6 blanked: its content hash or link was changed since",
+    )
+
+
+def test_an_event_restored_after_redaction_is_reported(audit, db):
+    original = row(db, 2)
+    audit.redact([2], "erasure")
+    put(
+        db,
+        2,
+        payload_json=original["payload_json"],
+        salt=original["salt"],
+        actor=original["actor"],
+        trace_id=original["trace_id"],
+        redacted=0,
+    )
+    assert problems(audit) == (
+        (
+            "redaction event 6 lists event 2, which is not redacted by it (restored from a "
+            "backup, or the list was edited)"
+        ),
+    )
+
+
+def test_a_redacted_row_holding_content_is_reported(audit, db):
+    audit.redact([2], "erasure")
+    for column, value in (("actor", "user:x"), ("salt", "ab"), ("trace_id", "t")):
+        put(db, 2, **{column: value})
+        assert problems(audit) == ("event 2: marked redacted but holds content",), column
+        put(db, 2, **{column: ""})
+    put(db, 2, payload_json=canonical({"redacted": True, "redaction_seq": 6, "question": "x"}))
+    assert problems(audit) == ("event 2: marked redacted but holds content",)
+    assert audit.verify().ok is False
+
+
+def test_a_malformed_redaction_list_is_reported(audit, db):
+    audit.redact([2], "erasure")
+    body = canonical(
+        {"reason": "erasure", "events": [{"seq": "2"}], "actor": "system:audit", "trace_id": ""}
+    )
+    put(db, 6, payload_json=body)
+    rehash(db, 6)
+    found = problems(audit)
+    assert "event 6: its list of redacted events is malformed" in found
+    assert "event 2: marked redacted, but redaction event 6 does not list it" in found
 
 
 def test_concurrent_writers_keep_one_linear_chain(db):
@@ -114,7 +303,9 @@ def test_concurrent_writers_keep_one_linear_chain(db):
 
 def test_answer_registry_finds_whole_answers_and_sentences(db):
     registry = AnswerRegistry(open_engine(sqlite_url(db)))
-    answer = "신입사원은 입사 첫해에 매달 1일의 유급휴가를 받습니다. 2년차부터는 연 15일이 부여됩니다."
+    answer = (
+        "신입사원은 입사 첫해에 매달 1일의 유급휴가를 받습니다. 2년차부터는 연 15일이 부여됩니다."
+    )
     registry.register(answer, "t1")
     assert [p.trace_id for p in registry.lookup(answer)] == ["t1"]
     assert registry.lookup("  " + answer.replace(" ", "  "))[0].whole  # whitespace-insensitive
@@ -135,5 +326,7 @@ def test_retention_keeps_the_floor_and_redacts_older_question_logs(audit, db):
     result = prune(audit, registry, 0, 0, "cli:root")
     assert result["redacted_events"] == 5 and result["forgotten_answer_hashes"] >= 1
     kept = [e for e in audit.events() if not e.redacted]
-    assert [e.action for e in kept] == ["admin.users.add", "audit.prune"]
+    assert [e.action for e in kept] == ["admin.users.add", "audit.redact", "audit.prune"]
     assert audit.verify().ok
+    fake_redaction(db, 6)  # the admin event: retention never blanks it, so this is forged
+    assert not audit.verify().ok

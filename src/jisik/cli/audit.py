@@ -1,4 +1,4 @@
-"""``jisik audit``: verify, export, look up and prune the audit trail."""
+"""``jisik audit``: verify, checkpoint, export, look up and prune the audit trail."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from jisik.cli import output
 from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
 from jisik.errors import InvalidInputError
+from jisik.keys import read_public_key_file
 
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify, export, lookup.")
 
@@ -30,28 +31,101 @@ def register(app: typer.Typer) -> None:
 
 
 @audit_app.command("verify")
-def verify(home: HomeOption = None, json: JsonOption = False) -> None:
-    """Check the hash chain: any edited, removed or reordered event is reported (exit 1)."""
+def verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="Also check against a checkpoint exported earlier (`jisik audit checkpoint "
+            "--out`): shows a removed tail even if the home's own checkpoint was rolled back.",
+        ),
+    ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="Check signatures against this exported public key (`jisik privacy "
+            "public-key`), not the home's own key; works without the private key.",
+        ),
+    ] = None,
+    home: HomeOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Check the hash chain, its redactions and the signed checkpoint: any edited, removed,
+    reordered or falsely redacted event is reported (exit 1)."""
 
     def body() -> int:
-        with home_database(home) as (_, engine):
-            check = AuditLog(engine).verify()
+        exported = _read_checkpoint(checkpoint) if checkpoint else None
+        key = read_public_key_file(public_key) if public_key else None
+        with home_database(home) as (settings, engine):
+            check = AuditLog(engine, home=settings.home).verify(exported, key)
         if json:
             output.emit_json(
                 {
                     "ok": check.ok,
                     "events": check.events,
                     "head": check.head,
+                    "checkpoint_seq": check.checkpoint_seq,
+                    "unanchored": check.unanchored,
                     "problems": list(check.problems),
                 }
             )
         elif check.ok:
-            output.console.print(f"audit trail intact: {check.events} events, head {check.head}")
+            output.console.print(
+                f"audit trail intact: {check.events} events, head {check.head}"
+                + _anchoring(check.checkpoint_seq, check.unanchored, check.events)
+                + (" (and as the exported checkpoint signed it)" if exported else "")
+            )
         else:
             output.err_console.print(f"[red]audit trail broken[/red] ({check.events} events):")
             for problem in check.problems:
                 output.err_console.print(f"  {output.escape(problem)}")
         return 0 if check.ok else EXIT_BROKEN
+
+    run(body)
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command(
+    out: Annotated[
+        Path | None, typer.Option(help="Write the signed checkpoint here (default: stdout).")
+    ] = None,
+    reanchor: Annotated[
+        bool,
+        typer.Option(
+            "--reanchor",
+            help="Sign the trail's head as it is now although the home's checkpoint is "
+            "missing or contradicted (after a restore or an incident); recorded in the trail "
+            "with what it replaced.",
+        ),
+    ] = False,
+    home: HomeOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Export the signed checkpoint of the trail's head. Keep it, with the public key
+    (`jisik privacy public-key`), away from this machine: `jisik audit verify --checkpoint`
+    then shows any later removal of what it covers."""
+
+    def body() -> None:
+        with home_database(home) as (settings, engine):
+            audit = AuditLog(engine, home=settings.home)
+            if reanchor:
+                document = audit.reanchor(local_actor())
+            else:
+                document = audit.export_checkpoint(
+                    local_actor(), str(out.resolve()) if out else None
+                )
+        text = jsonlib.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        if out:
+            out.write_text(text, encoding="utf-8")
+        if json or not (out or reanchor):
+            sys.stdout.write(text)
+            return
+        what = "re-anchored: signed" if reanchor else "signed"
+        output.console.print(
+            f"{what} the head, event {document['seq']} ({document['events']} events), key "
+            f"{document['signature']['key_id']}" + (f"; written to {out}" if out else "")
+        )
 
     run(body)
 
@@ -68,8 +142,8 @@ def export(
 
     def body() -> None:
         start = _date(since)
-        with home_database(home) as (_, engine):
-            audit = AuditLog(engine)
+        with home_database(home) as (settings, engine):
+            audit = AuditLog(engine, home=settings.home)
             audit.append(
                 "audit.export", local_actor(), since=since, out=str(out.resolve()) if out else None
             )
@@ -125,7 +199,7 @@ def prune_command(
     def body() -> None:
         with home_database(home) as (settings, engine):
             result = prune(
-                AuditLog(engine),
+                AuditLog(engine, home=settings.home),
                 AnswerRegistry(engine),
                 older_than,
                 settings.audit_retention_floor_days,
@@ -139,6 +213,24 @@ def prune_command(
             )
 
     run(body)
+
+
+def _anchoring(checkpoint_seq: int | None, unanchored: int, events: int) -> str:
+    if checkpoint_seq is None:
+        return "; no signed checkpoint yet (the next event signs one)" if events else ""
+    later = f", {unanchored} later events not yet signed" if unanchored else ""
+    return f"; signed checkpoint at event {checkpoint_seq}{later}"
+
+
+def _read_checkpoint(path: Path) -> object:
+    try:
+        return jsonlib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read the checkpoint {path}: {exc}") from exc
+    except ValueError:
+        raise InvalidInputError(
+            f"{path} is not JSON: pass a file written by `jisik audit checkpoint --out`"
+        ) from None
 
 
 def _date(text: str) -> float:

@@ -85,6 +85,9 @@ def audit_verify(principal: Auditor, state: State) -> dict:
         "ok": check.ok,
         "events": check.events,
         "head": check.head,
+        # The event the home's signed checkpoint covers, and how many came after it.
+        "checkpoint_seq": check.checkpoint_seq,
+        "unanchored": check.unanchored,
         "problems": list(check.problems),
     }
 
