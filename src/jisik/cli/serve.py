@@ -33,6 +33,9 @@ def serve(
     max_request_mb: Annotated[
         int, typer.Option(min=1, help="Size of one request (an upload), in MB.")
     ] = 1024,
+    max_json_kb: Annotated[
+        int, typer.Option(min=1, help="Size of any other request body (JSON), in kB.")
+    ] = 1000,
     home: HomeOption = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder of the home.")] = None,
 ) -> None:
@@ -43,6 +46,8 @@ def serve(
 
         from jisik.server.app import create_app, open_state
         from jisik.server.config import ServerConfig
+        from jisik.server.http11 import ProblemH11Protocol
+        from jisik.server.limits import MAX_HEAD_BYTES
 
         config = ServerConfig(
             host=host,
@@ -52,6 +57,7 @@ def serve(
             rate_burst=min(120, rate_per_minute),  # never more than a minute's worth at once
             max_upload_files=max_upload_files,
             max_request_mb=max_request_mb,
+            max_json_kb=max_json_kb,
         )
         state = open_state(load_settings(home, embedder=embedder), config)
         if state.dev_principal is not None:
@@ -67,6 +73,10 @@ def serve(
             log_level="info",
             server_header=False,
             timeout_graceful_shutdown=30,
+            # h11 always (not httptools when installed): unparseable requests answered as
+            # problem documents, and the same head limit everywhere.
+            http=ProblemH11Protocol,
+            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         )
         return 0
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from jisik import __version__
@@ -24,8 +25,10 @@ from jisik.server import (
     routes_query,
 )
 from jisik.server.config import ServerConfig
+from jisik.server.devguard import STATE_CHANGING, DevGuard, loopback_names
 from jisik.server.jobs import JobRunner, JobStore
-from jisik.server.problems import problem_response
+from jisik.server.limits import Limit, RequestLimits, upload_routes
+from jisik.server.problems import problem_response, title_of
 from jisik.server.ratelimit import RateLimiter
 from jisik.server.state import ServerState
 from jisik.service import Jisik
@@ -34,6 +37,10 @@ from jisik.settings import Settings
 log = logging.getLogger(__name__)
 
 DEV_USER = "dev"
+# An upload's text fields (reader groups, public) are held in memory: 256 of at most 4 kB
+# each stay within a JSON body's megabyte. Files go to disk past 1 MB each (Starlette).
+FORM_FIELDS = 256
+FORM_FIELD_BYTES = 4096
 
 
 def open_state(settings: Settings, config: ServerConfig) -> ServerState:
@@ -88,46 +95,66 @@ def create_app(state: ServerState) -> FastAPI:
         summary="Cited answers from your own documents, Korean first, with per-document "
         "permissions.",
         lifespan=lifespan,
-        # Bodies sent without a Content-Length are cut off here; declared ones are
-        # refused before reading, with a problem document, by the middleware below.
-        max_body_size=state.config.max_request_mb * 1_000_000,
+        # Body sizes are limited by RequestLimits (FastAPI's max_body_size would answer
+        # text/plain). One file over the upload limit, so that the route's own 413, which
+        # names the limit, answers before the form parser's 400.
+        form_limits={
+            "max_files": state.config.max_upload_files + 1,
+            "max_fields": FORM_FIELDS,
+            "max_part_size": FORM_FIELD_BYTES,
+        },
     )
     app.state.jisik = state
     problems.install(app)
-    for router in (
+    routers = (
         routes_documents.router,
         routes_query.router,
         routes_chat.router,
         routes_admin.router,
         routes_governance.router,
-    ):
+    )
+    for router in routers:
         app.include_router(router)
-    _add_middleware(app, state.config)
     _add_health(app, state)
+    # The routers' own routes (FastAPI wraps included ones in private types).
+    _add_middleware(app, state.config, upload_routes([r for rt in routers for r in rt.routes]))
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = problems.problem_openapi(FastAPI.openapi(app))
+            schema = _edge_problems(FastAPI.openapi(app), state.config.dev)
+            app.openapi_schema = problems.problem_openapi(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
-def _add_middleware(app: FastAPI, config: ServerConfig) -> None:
-    limit = config.max_request_mb * 1_000_000
+def _add_middleware(app: FastAPI, config: ServerConfig, uploads: list[APIRoute]) -> None:
+    # Each one added wraps the ones before: the body limits innermost, then the dev guard,
+    # then trace outermost; so every refusal carries a trace id, and a refused Host or
+    # Origin is not even measured.
+    app.add_middleware(
+        RequestLimits,
+        json=Limit(
+            config.max_json_kb * 1000,
+            "a JSON body",
+            f"--max-json-kb {config.max_json_kb}",
+            "send a smaller body (documents are uploaded with POST /v1/documents)",
+        ),
+        upload=Limit(
+            config.max_request_mb * 1_000_000,
+            "an upload",
+            f"--max-request-mb {config.max_request_mb}",
+            "split the upload into several requests",
+        ),
+        uploads=uploads,
+    )
+    if config.dev:
+        app.add_middleware(DevGuard, names=loopback_names(config.host))
 
     @app.middleware("http")
-    async def trace_and_limit(request: Request, call_next):
+    async def trace(request: Request, call_next):
         request.state.trace_id = uuid.uuid4().hex
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            return problem_response(
-                request,
-                413,
-                f"the request is {int(declared) / 1e6:.0f} MB; the limit is "
-                f"{config.max_request_mb} MB, split the upload",
-            )
         try:
             response = await call_next(request)
         except Exception:  # answered here, so the connection stays usable
@@ -143,6 +170,21 @@ def _add_middleware(app: FastAPI, config: ServerConfig) -> None:
         response.headers["X-Trace-Id"] = request.state.trace_id
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def _edge_problems(schema: dict, dev: bool) -> dict:
+    """Document what the edge may answer to any operation: a malformed request (400), an
+    oversized body (413) or head (431), and in dev mode a foreign Host (421) or a change
+    sent by another site (403)."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = [400, 413, 431]
+            if dev:
+                statuses += [421, 403] if method.upper() in STATE_CHANGING else [421]
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(str(status), {"description": title_of(status)})
+    return schema
 
 
 def _add_health(app: FastAPI, state: ServerState) -> None:

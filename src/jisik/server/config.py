@@ -17,6 +17,9 @@ class ServerConfig:
     dev: bool = False
     max_upload_files: int = 100
     max_request_mb: int = 1024  # a whole upload request; each file also obeys max_file_mb
+    # Every other body is JSON: a question, a receipt, a user. 1 MB is far beyond any of them
+    # and keeps a flood of large bodies from filling memory (they are parsed in memory).
+    max_json_kb: int = 1000
     rate_per_minute: int = 600  # per API key, sustained
     rate_burst: int = 120
     max_k: int = 100
@@ -31,6 +34,8 @@ class ServerConfig:
             )
         if self.rate_per_minute <= 0 or self.rate_burst <= 0:
             raise ConfigError("rate limits must be positive")
+        if self.max_json_kb <= 0 or self.max_request_mb <= 0:
+            raise ConfigError("body limits (--max-json-kb, --max-request-mb) must be positive")
 
 
 def is_loopback(host: str) -> bool:
