@@ -227,11 +227,13 @@ class Jisik:
         added = updated = unchanged = 0
         paths_of: dict[str, Path] = {}  # source -> file, to report refusals by file
         counted: dict[str, str] = {}  # source -> "added" / "updated" / "unchanged"
+        displays: dict[str, str] = {}  # source -> what non-admin readers are shown
+        roots = [p.resolve() for p in map(Path, paths) if p.expanduser().is_dir()]
 
         def commit(batch: list[PreparedFile]) -> None:
             nonlocal added, updated, unchanged
             done = self._commit_batch(
-                batch, group_set, meta, writer, paths_of if keep_originals else None
+                batch, group_set, meta, writer, paths_of if keep_originals else None, displays
             )
             pii.extend(done.pii)
             for source, reason in done.refused.items():
@@ -254,6 +256,8 @@ class Jisik:
                     facts = file_facts(item.path, max_bytes)
                     if sources and item.path in sources:
                         facts = renamed(facts, sources[item.path])
+                    else:
+                        displays[facts.source] = _display(item.path, roots)
                     paths_of[facts.source] = item.path
                     current = self.records.active_hash(facts.source)
                     if current == facts.content_hash:
@@ -378,10 +382,12 @@ class Jisik:
         meta: tuple[str | None, str | None] = (None, None),
         writer: Writer | None = None,
         originals: Mapping[str, Path] | None = None,
+        displays: Mapping[str, str] | None = None,
     ) -> Committed:
         """Store, index and activate prepared documents; ``meta`` is (owner, licence).
         Returns what the PII guard did to each (for the audit trail) and the documents
-        ``writer`` was refused, by source. ``originals`` (source -> file) are kept."""
+        ``writer`` was refused, by source. ``originals`` (source -> file) are kept;
+        ``displays`` (source -> name) are what readers other than admins are shown."""
         if not batch:
             return Committed([], {})
         vectors = self._embed_chunks(batch)
@@ -411,6 +417,7 @@ class Jisik:
                     pii=prepared.pii,
                     owner=meta[0],
                     licence=meta[1],
+                    display_source=(displays or {}).get(prepared.facts.source, ""),
                 )
             )
             pending.append(version_id)
@@ -831,7 +838,7 @@ class Jisik:
     ) -> list[Hit]:
         """The best passages ``who`` may see (by default: the local user, unrestricted)."""
         who = self._who(who)
-        hits = self._search(_check_query(query), k, mode, who.readers)
+        hits = self._search(_check_query(query), k, mode, who.readers, who.full_paths)
         hits = self.guard.hits(hits, self.guard.reader_policy(who.readers))
         self.audit.append(
             "search",
@@ -843,7 +850,9 @@ class Jisik:
         )
         return hits
 
-    def _search(self, query: str, k: int, mode: str | None, readers: Readers) -> list[Hit]:
+    def _search(
+        self, query: str, k: int, mode: str | None, readers: Readers, full_paths: bool = True
+    ) -> list[Hit]:
         ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers)
         stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
         if readers is not None:
@@ -851,7 +860,11 @@ class Jisik:
             # matters in the moment a group change is between its two commits.
             allowed = self.records.readable({c.doc_id for c in stored.values()}, readers)
             stored = {i: c for i, c in stored.items() if c.doc_id in allowed}
-        hits = [stored[chunk_id].as_hit(score) for chunk_id, score in ranked if chunk_id in stored]
+        hits = [
+            stored[chunk_id].as_hit(score, full_paths)
+            for chunk_id, score in ranked
+            if chunk_id in stored
+        ]
         hits = rescore_hits(
             self.analyzer.query_terms(query),
             hits,
@@ -864,7 +877,7 @@ class Jisik:
         """A cited, labelled answer from what ``who`` may read; recorded in the audit trail."""
         who = self._who(who)
         question = _check_query(question)
-        hits = self._search(question, k, None, who.readers)
+        hits = self._search(question, k, None, who.readers, who.full_paths)
         answer = self.answerer.answer(question, hits)
         texts: dict[tuple[str, int], str] = {}
 
@@ -901,7 +914,8 @@ class Jisik:
         self, who: Requester | None = None, limit: int | None = None, offset: int = 0
     ) -> list[DocumentInfo]:
         """Documents ``who`` may read, by source; a page of them with ``limit``/``offset``."""
-        return self.records.documents(who.readers if who else None, limit, offset)
+        found = self.records.documents(who.readers if who else None, limit, offset)
+        return [d.shown(who is None or who.full_paths) for d in found]
 
     def count_documents(self, who: Requester | None = None) -> int:
         return self.records.count_documents(who.readers if who else None)
@@ -911,7 +925,8 @@ class Jisik:
         found = self.records.document(doc_id, who.readers if who else None)
         if found is None:
             raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
-        return found
+        info, text = found
+        return info.shown(who is None or who.full_paths), text
 
     def exists(self, doc_id: str) -> bool:
         return bool(self.records.source(doc_id))
@@ -958,6 +973,15 @@ class Jisik:
 class Committed:
     pii: list[dict]  # what the PII guard did, per document
     refused: dict[str, str]  # source -> why the writer may not write it
+
+
+def _display(path: Path, roots: list[Path]) -> str:
+    """A file's name relative to the folder it was added with (its own name when it was
+    given by itself): what readers other than admins are shown."""
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
 
 
 def _group_set(groups: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -5,7 +5,7 @@ Change one with ``dataclasses.replace``; never mutate a record another stage hol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,14 @@ class DocumentInfo:
     pii: dict | None = None
     owner: str = ""
     licence: str = ""
+    # What readers other than admins see as the source: relative to the folder added.
+    display_source: str = ""
+
+    def shown(self, full_paths: bool) -> DocumentInfo:
+        """This record as a reader sees it: the display source unless ``full_paths``."""
+        if full_paths or not self.display_source:
+            return self
+        return replace(self, source=self.display_source)
 
     @property
     def pii_redacted(self) -> bool:
@@ -138,6 +146,9 @@ class Requester:
     actor: str
     readers: frozenset[str] | None = None
     trace_id: str = ""
+    # Admins and the local command line see absolute source paths; other readers see
+    # paths relative to the folder that was added (the server's layout stays private).
+    full_paths: bool = True
 
 
 @dataclass(frozen=True, slots=True)

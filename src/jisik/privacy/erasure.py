@@ -66,7 +66,8 @@ def find(jisik: Jisik, subject: Subject, readers: frozenset[str] | None) -> dict
     for d in found.documents:
         shown = {"doc_id": d["doc_id"], "occurrences": d["occurrences"]}
         if d["doc_id"] in readable:
-            shown.update(title=d["title"], source=d["source"], readable=True)
+            source = d["source"] if readers is None else d["display_source"]
+            shown.update(title=d["title"], source=source, readable=True)
         else:
             shown["readable"] = False
         documents.append(shown)

@@ -35,7 +35,7 @@ KEPT_ACTIONS_PREFIX = "admin."
 class Found:
     """Where a person appears (before or after an erasure)."""
 
-    # {"doc_id", "version_id", "state", "title", "source", "occurrences"}
+    # {"doc_id", "version_id", "state", "title", "source", "display_source", "occurrences"}
     versions: tuple[dict, ...]
     chunks: tuple[int, ...]
     lexical_entries: int
@@ -98,7 +98,7 @@ def locate(jisik: Jisik, subject: Subject) -> Found:
 
 
 def _versions(jisik: Jisik, subject: Subject):
-    for version_id, doc_id, state, title, source, text in jisik.records.versions_matching(
+    for version_id, doc_id, state, title, source, text, shown in jisik.records.versions_matching(
         subject.occurs_in
     ):
         yield {
@@ -107,6 +107,7 @@ def _versions(jisik: Jisik, subject: Subject):
             "state": state,
             "title": title,
             "source": source,
+            "display_source": shown,
             "occurrences": len(subject.spans(text))
             + len(subject.spans(title))
             + len(subject.spans(source)),

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from jisik.identity.keys import hash_key
-from jisik.identity.records import Principal
+from jisik.identity.records import ADMIN, Principal
 from jisik.server.problems import Problem
 from jisik.server.state import ServerState
 from jisik.types import Requester
@@ -76,7 +76,12 @@ def auditor(principal: Caller) -> Principal:
 
 def requester(principal: Principal, request: Request) -> Requester:
     """The service's view of the caller: permissions plus the audit identity."""
-    return Requester(f"user:{principal.user}", principal.readers, request.state.trace_id)
+    return Requester(
+        f"user:{principal.user}",
+        principal.readers,
+        request.state.trace_id,
+        full_paths=principal.role == ADMIN,
+    )
 
 
 Editor = Annotated[Principal, Depends(editor)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import uuid
 from pathlib import PurePosixPath
@@ -133,7 +134,8 @@ def document(doc_id: str, request: Request, principal: Caller, state: State) -> 
 )
 def document_file(doc_id: str, request: Request, principal: Caller, state: State) -> FileResponse:
     who = requester(principal, request)
-    info, _ = state.jisik.document(doc_id, who)
+    # The original is found by its real path; the reader is only shown its name.
+    info, _ = state.jisik.document(doc_id, dataclasses.replace(who, full_paths=True))
     path = state.jisik.originals.find(info)
     if path is None:
         reason = (

@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from jisik.audit.registry import AnswerRegistry
+from jisik.identity.records import ADMIN
 from jisik.keys import public_key_file
 from jisik.privacy.erasure import DEFAULT_BASIS
 from jisik.privacy.subject import Subject
@@ -134,7 +135,10 @@ def registry(
     state: State,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ):
-    rows = registry_rows(state.jisik.documents())
+    # Admins see where each file lies on the server; auditors see it relative to the
+    # folder that was added.
+    full = principal.role == ADMIN
+    rows = registry_rows([d.shown(full) for d in state.jisik.documents()])
     state.jisik.audit.append(
         "registry.export", f"user:{principal.user}", format=format, out=None, documents=len(rows)
     )

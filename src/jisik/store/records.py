@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
@@ -39,6 +40,7 @@ class NewVersion:
     pii: dict | None = None
     owner: str | None = None  # None: keep
     licence: str | None = None
+    display_source: str = ""  # "": keep (a new document shows its file name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,19 +57,21 @@ class StoredChunk:
     version: int
     title: str
     source: str
+    display_source: str
     location: str
     heading: str
     start: int
     end: int
     text: str
 
-    def as_hit(self, score: float) -> Hit:
+    def as_hit(self, score: float, full_paths: bool = True) -> Hit:
+        """The chunk as a hit; without ``full_paths`` its source is the display one."""
         return Hit(
             chunk_id=self.chunk_id,
             doc_id=self.doc_id,
             version=self.version,
             title=self.title,
-            source=self.source,
+            source=self.source if full_paths else self.display_source,
             location=self.location,
             start=self.start,
             end=self.end,
@@ -97,9 +101,16 @@ class Records:
             document = session.get(DocumentRow, new.doc_id)
             if document is None:
                 document = DocumentRow(
-                    id=new.doc_id, source=new.source, created_at=now, owner="", licence=""
+                    id=new.doc_id,
+                    source=new.source,
+                    display_source=new.display_source or _file_name(new.source),
+                    created_at=now,
+                    owner="",
+                    licence="",
                 )
                 session.add(document)
+            elif new.display_source:
+                document.display_source = new.display_source
             if new.owner is not None:
                 document.owner = new.owner
             if new.licence is not None:
@@ -224,9 +235,9 @@ class Records:
 
     def versions_matching(
         self, matches: Callable[[str], bool]
-    ) -> Iterator[tuple[int, str, str, str, str, str]]:
-        """(version id, document id, state, title, source, text) of every version whose
-        text, title or source ``matches``.
+    ) -> Iterator[tuple[int, str, str, str, str, str, str]]:
+        """(version id, document id, state, title, source, text, display source) of every
+        version whose text, title or source ``matches``.
 
         A full scan, streamed: no SQL prefilter (LIKE) can see every way an identifier is
         written (full-width digits, dashes, spacing), and erasure must never be weaker
@@ -240,6 +251,7 @@ class Records:
                 VersionRow.title,
                 DocumentRow.source,
                 VersionRow.text,
+                DocumentRow.display_source,
             )
             .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
             .order_by(VersionRow.id)
@@ -500,6 +512,7 @@ def _document_info(row, groups: tuple[str, ...], chunks: int) -> DocumentInfo:
         doc_id=version.document_id,
         title=version.title,
         source=row.source,
+        display_source=row.display_source,
         format=version.format,
         content_hash=version.content_hash,
         version=version.number,
@@ -545,7 +558,13 @@ def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
 def _document_select():
     # Defers nothing: the caller that wants text gets it from the same row.
     return (
-        select(VersionRow, DocumentRow.source, DocumentRow.owner, DocumentRow.licence)
+        select(
+            VersionRow,
+            DocumentRow.source,
+            DocumentRow.display_source,
+            DocumentRow.owner,
+            DocumentRow.licence,
+        )
         .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
         .where(VersionRow.state == ACTIVE)
     )
@@ -560,6 +579,7 @@ def _chunk_select():
             VersionRow.number,
             VersionRow.title,
             DocumentRow.source,
+            DocumentRow.display_source,
             ChunkRow.location,
             ChunkRow.heading,
             ChunkRow.start,
@@ -579,9 +599,18 @@ def _stored(row) -> StoredChunk:
         version=row.number,
         title=row.title,
         source=row.source,
+        display_source=row.display_source,
         location=row.location,
         heading=row.heading,
         start=row.start,
         end=row.end,
         text=row.text,
     )
+
+
+def _file_name(source: str) -> str:
+    """What a document is shown as when nothing better was given: an upload's name, a
+    file's own name (never the folders above it)."""
+    if source.startswith("upload:"):
+        return source.removeprefix("upload:")
+    return PurePath(source).name or source

@@ -15,6 +15,9 @@ class DocumentRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     source: Mapped[str] = mapped_column(Text, unique=True)
+    # What readers other than admins are shown: the path relative to the folder that
+    # was added, or an upload's name (never the server's absolute path).
+    display_source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[float] = mapped_column(Float)
     # For the source registry ("what data does this AI use"); free text.
     owner: Mapped[str] = mapped_column(Text, default="")
