@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from jisik.audit.canonical import sha256_hex
-from jisik.store.schema import AnswerHashRow
+from jisik.store.schema import AnswerHashRow, AuditRow
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.?!。])\s+|\n+")
@@ -58,24 +58,33 @@ class AnswerRegistry:
         with Session(self.engine) as session, session.begin():
             session.execute(insert(AnswerHashRow).values(rows).on_conflict_do_nothing())
 
-    def lookup(self, text: str) -> list[Produced]:
-        """Answers that were exactly this text, else that contained one of its sentences."""
-        whole = self._find([sha256_hex(normalise(text))], whole=True)
+    def lookup(self, text: str, produced_for: str | None = None) -> list[Produced]:
+        """Answers that were exactly this text, else that contained one of its sentences.
+
+        ``produced_for`` (an actor, "user:NAME") limits the search to answers given to
+        that caller: otherwise anyone could test whether a guessed sentence was ever an
+        answer, i.e. whether a document they may not read contains it."""
+        whole = self._find([sha256_hex(normalise(text))], True, produced_for)
         if whole:
             return whole
-        return self._find([sha256_hex(s) for s in sentences(text)], whole=False)
+        return self._find([sha256_hex(s) for s in sentences(text)], False, produced_for)
 
-    def _find(self, hashes: list[str], whole: bool) -> list[Produced]:
+    def _find(self, hashes: list[str], whole: bool, produced_for: str | None) -> list[Produced]:
         if not hashes:
             return []
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(AnswerHashRow.trace_id, AnswerHashRow.at)
-                .where(AnswerHashRow.hash.in_(hashes), AnswerHashRow.whole.is_(whole))
-                .order_by(AnswerHashRow.at)
+        query = (
+            select(AnswerHashRow.trace_id, AnswerHashRow.at)
+            .where(AnswerHashRow.hash.in_(hashes), AnswerHashRow.whole.is_(whole))
+            .order_by(AnswerHashRow.at)
+        )
+        if produced_for is not None:
+            asked_by = select(AuditRow.trace_id).where(
+                AuditRow.action == "ask", AuditRow.actor == produced_for
             )
+            query = query.where(AnswerHashRow.trace_id.in_(asked_by))
+        with Session(self.engine) as session:
             seen: dict[str, Produced] = {}
-            for row in rows:
+            for row in session.execute(query):
                 seen.setdefault(row.trace_id, Produced(row.trace_id, row.at, whole))
             return list(seen.values())
 

@@ -118,7 +118,11 @@ def audit_events(
 
 @router.post("/audit/lookup", summary="Was this text produced by this jisik?")
 def audit_lookup(body: LookupRequest, principal: Caller, state: State) -> dict:
-    found = AnswerRegistry(state.jisik.engine).lookup(body.text)
+    """Auditors and admins search every answer; anyone else the answers given to them
+    (a lookup across all answers would tell whether a guessed sentence is in a document
+    the caller may not read)."""
+    produced_for = None if principal.can_audit else f"user:{principal.user}"
+    found = AnswerRegistry(state.jisik.engine).lookup(body.text, produced_for)
     return {
         "produced_by_jisik": bool(found),
         "matches": [{"trace_id": p.trace_id, "at": p.at, "whole_answer": p.whole} for p in found],
