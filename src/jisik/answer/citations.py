@@ -29,7 +29,13 @@ def cite(n: int, hit: Hit, start_in_chunk: int, end_in_chunk: int) -> Citation:
 def verify(citation: Citation, document_text: Callable[[Citation], str]) -> None:
     """Raise unless the stored document text at the span is exactly the cited text."""
     stored = document_text(citation)
-    if stored[citation.start : citation.end] != citation.text or not citation.text.strip():
+    # In range first: a slice clamps and counts negatives from the end, so a span the
+    # document does not have could still read the cited characters.
+    if (
+        not 0 <= citation.start <= citation.end <= len(stored)
+        or stored[citation.start : citation.end] != citation.text
+        or not citation.text.strip()
+    ):
         raise CitationError(
             f"citation [{citation.n}] span {citation.start}:{citation.end} of "
             f"{citation.doc_id} does not match its text"
