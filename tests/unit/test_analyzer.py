@@ -1,4 +1,16 @@
-from jisik.text.analyzer import Analyzer, normalize
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jisik.text.analyzer import (
+    MAX_WINDOW_CHARS,
+    Analyzer,
+    AnalyzerConfig,
+    normalize,
+    shared_analyzer,
+    windows,
+)
 from jisik.text.terms import Morph, morph_terms
 
 
@@ -84,3 +96,96 @@ def test_english_stemming_is_safe_across_threads():
     with ThreadPoolExecutor(8) as pool:
         stems = list(pool.map(_latin_term, words))
     assert stems == [_latin_term(w) for w in words]
+
+
+# --- bounded analysis (issue 9, defect 8) ---------------------------------------
+# Kiwi's time grows with the square of a line's length; lines over MAX_WINDOW_CHARS
+# are analysed in windows. Timing is measured in benchmarks/analyzer_lines.py.
+
+_PIECES = [
+    "직원은",
+    "연차를",
+    "신청한다.",
+    "휴가",
+    "15일",
+    "VPN",
+    " ",
+    " ",
+    "\n",
+    "!",
+    "...",
+    "x" * 300,
+]
+
+
+def test_a_short_line_is_one_window():
+    line = "가" * MAX_WINDOW_CHARS
+    assert list(windows(line)) == [(0, len(line))]
+    assert list(windows("")) == []
+
+
+def test_a_long_line_is_cut_after_a_sentence_then_at_a_space_then_anywhere():
+    sentences = "직원은 연차를 신청한다. " * 400  # ~5,600 characters, sentence ends every 14
+    cuts = [b for _, b in windows(sentences)][:-1]
+    assert cuts and all(sentences[c - 2 : c] == ". " for c in cuts)
+    words = "가나다라 " * 1000  # no sentence end: cut after a space
+    assert all(words[c - 1] == " " for _, c in list(windows(words))[:-1])
+    token = "x" * 5000  # one token: hard cuts at the bound
+    assert list(windows(token)) == [(0, 2000), (2000, 4000), (4000, 5000)]
+
+
+def test_a_hard_cut_never_separates_a_letter_from_its_combining_mark():
+    line = "e\u0301" * 3000  # e + combining acute, no spaces
+    for start, end in windows(line):
+        assert line[start] != "\u0301" and end - start <= MAX_WINDOW_CHARS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + ["가", ".", "\u0301"]), max_size=600))
+def test_windows_cover_a_line_exactly_and_are_bounded(pieces):
+    line = "".join(pieces).replace("\n", " ")
+    spans = list(windows(line))
+    assert "".join(line[a:b] for a, b in spans) == line
+    assert all(0 < b - a <= MAX_WINDOW_CHARS for a, b in spans)
+    assert all(b == a2 for (_, b), (a2, _) in pairwise(spans))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=900))
+def test_analysis_spans_stay_inside_the_text_and_never_cross_a_line_or_window(pieces):
+    text = "".join(pieces)
+    analysis = shared_analyzer().analyze(text)
+    boundaries = set()
+    offset = 0
+    for line in text.split("\n"):
+        boundaries |= {offset + b for _, b in windows(line)}
+        offset += len(line) + 1
+    previous_end = 0
+    for sentence in analysis.sentences:
+        assert previous_end <= sentence.start < sentence.end <= len(text)
+        span = text[sentence.start : sentence.end]
+        assert span.strip() and "\n" not in span
+        assert not any(sentence.start < b < sentence.end for b in boundaries)
+        previous_end = sentence.end
+
+
+def test_a_long_line_analyses_like_its_windows_each_alone():
+    analyzer = shared_analyzer()
+    line = "직원은 매년 연차를 신청하고 팀장이 승인한다. " * 200
+    whole = analyzer.analyze(line)
+    pieces = [(a, analyzer.analyze(line[a:b])) for a, b in windows(line)]
+    expected = [(a + s.start, a + s.end, s.terms) for a, p in pieces for s in p.sentences]
+    assert [(s.start, s.end, s.terms) for s in whole.sentences] == expected
+
+
+def test_one_thread_analyses_exactly_like_all_threads():
+    text = "신입사원의 연차휴가는 15일입니다.\n식대 | 12,000원\n" + "보안 규정을 지킨다. " * 300
+    single = shared_analyzer(AnalyzerConfig(workers=1)).analyze_many([text, "VPN 접속"])
+    assert single == shared_analyzer().analyze_many([text, "VPN 접속"])
+
+
+def test_query_terms_worked_out_elsewhere_are_remembered():
+    analyzer = Analyzer()  # no Kiwi is loaded for a remembered query
+    analyzer.remember_query_terms("연차\n신입", ["연차", "신입"])
+    assert analyzer.query_terms("연차\n신입") == ["연차", "신입"]
+    assert analyzer._kiwi is None

@@ -9,11 +9,13 @@ manifest so an index is never queried with a different analyzer.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -26,7 +28,9 @@ ANALYZER_RULES_VERSION = 2
 @dataclass(frozen=True, slots=True)
 class AnalyzerConfig:
     compounds: bool = True
-    workers: int = 0  # 0: Kiwi picks (all cores)
+    # Kiwi threads: 0 lets Kiwi use every core; 1 analyses on the calling thread only
+    # (no thread pool, so a process holding the model can be forked); n: n threads.
+    workers: int = 0
     user_dictionary: str = ""  # path of extra "word TAG" lines, beside the bundled ones
 
 
@@ -83,6 +87,46 @@ def normalize(text: str) -> str:
 
 QUERY_CACHE_SIZE = 4096
 
+# Kiwi's time grows with the square of a line's length when the line is long (one
+# line of 79k characters took 9.6 s, of 159k 33 s), so longer lines are analysed in
+# windows of at most this many characters. Below it nothing changes: ordinary lines
+# analyse exactly as they always did.
+MAX_WINDOW_CHARS = 2000
+# Where a window may end, best first: after a sentence's final punctuation and the
+# space after it, else at any whitespace, else (one long token) anywhere.
+_SENTENCE_END = re.compile(r"[.!?。？！…][\"'”’)\]」』]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def windows(line: str, size: int = MAX_WINDOW_CHARS) -> Iterator[tuple[int, int]]:
+    """Consecutive ``[start, end)`` spans covering ``line`` exactly, each at most
+    ``size`` characters; a line that short is one span. Cuts fall in the second half
+    of a window so that no window is needlessly small."""
+    start, length = 0, len(line)
+    while length - start > size:
+        low, high = start + size // 2, start + size
+        cut = _last_end(_SENTENCE_END, line, low, high) or _last_end(_SPACE, line, low, high)
+        if not cut:
+            cut = high
+            # never between a letter and its combining mark or joiner
+            while cut > low and _joins_previous(line[cut]):
+                cut -= 1
+        yield start, cut
+        start = cut
+    if start < length:
+        yield start, length
+
+
+def _last_end(pattern: re.Pattern[str], text: str, low: int, high: int) -> int:
+    end = 0
+    for match in pattern.finditer(text, low, high):
+        end = match.end()
+    return end
+
+
+def _joins_previous(char: str) -> bool:
+    return unicodedata.category(char).startswith("M") or char in "\u200c\u200d"
+
 
 class Analyzer:
     """Kiwi-based morphological analysis. Cheap to build; the model loads on first use."""
@@ -92,7 +136,8 @@ class Analyzer:
         self._kiwi = None
         self._lock = threading.Lock()
         # A question is analysed by retrieval, rescoring and the answerer: once is enough.
-        self._query_terms = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._analyze_query)
+        self._query_cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def describe(self) -> dict:
         """What the manifest records; a change here requires a reindex."""
@@ -114,7 +159,11 @@ class Analyzer:
                 if self._kiwi is None:
                     from kiwipiepy import Kiwi
 
-                    kiwi = Kiwi(num_workers=self.config.workers or -1)
+                    threads = {0: -1, 1: 0}.get(self.config.workers, self.config.workers)
+                    with warnings.catch_warnings():
+                        # kiwipiepy warns that 0 changed meaning in 0.21; 0 is what we mean
+                        warnings.simplefilter("ignore", DeprecationWarning)
+                        kiwi = Kiwi(num_workers=threads)
                     for word, tag in dictionary_words(self.config):
                         kiwi.add_user_word(word, tag, 0)
                     self._kiwi = kiwi
@@ -127,18 +176,26 @@ class Analyzer:
         """Analyze many texts in one Kiwi batch (uses all its worker threads).
 
         Lines are analyzed separately because Kiwi would join table rows and list
-        items into one sentence; a newline is always a sentence boundary here.
+        items into one sentence; a newline is always a sentence boundary here, and
+        so is the edge of a window of a very long line (``windows``).
         """
-        lines: list[tuple[int, int, str]] = []  # (text index, offset, line)
+        lines: list[tuple[int, int, str]] = []  # (text index, offset, line or window)
         for index, text in enumerate(texts):
             offset = 0
             for line in text.split("\n"):
                 if line.strip():
-                    lines.append((index, offset, line))
+                    for start, end in windows(line):
+                        piece = line[start:end]
+                        if piece.strip():
+                            lines.append((index, offset + start, piece))
                 offset += len(line) + 1
         sentences: list[list[Sentence]] = [[] for _ in texts]
         if lines:
-            results = self.kiwi.tokenize((line for _, _, line in lines), split_sents=True)
+            kiwi = self.kiwi
+            if self.config.workers == 1:  # without threads Kiwi takes one text at a time
+                results = [kiwi.tokenize(line, split_sents=True) for _, _, line in lines]
+            else:
+                results = kiwi.tokenize((line for _, _, line in lines), split_sents=True)
             for (index, offset, line), line_sentences in zip(lines, results, strict=True):
                 sentences[index].extend(self._sentences(line_sentences, offset, len(line)))
         return [AnalyzedText(tuple(s)) for s in sentences]
@@ -160,10 +217,23 @@ class Analyzer:
 
     def query_terms(self, text: str) -> list[str]:
         """Terms of a query, exactly as a document containing it would be indexed."""
-        return list(self._query_terms(text))
+        with self._cache_lock:
+            terms = self._query_cache.get(text)
+            if terms is not None:
+                self._query_cache.move_to_end(text)
+                return list(terms)
+        terms = tuple(self.analyze(normalize(text)).terms)
+        self.remember_query_terms(text, terms)
+        return list(terms)
 
-    def _analyze_query(self, text: str) -> tuple[str, ...]:
-        return tuple(self.analyze(normalize(text)).terms)
+    def remember_query_terms(self, text: str, terms: Sequence[str]) -> None:
+        """Record what ``query_terms(text)`` returns, computed elsewhere by an analyzer
+        of the same configuration (an ingest worker), so it is not computed again."""
+        with self._cache_lock:
+            self._query_cache[text] = tuple(terms)
+            self._query_cache.move_to_end(text)
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
 
 
 _shared: dict[AnalyzerConfig, Analyzer] = {}
