@@ -11,6 +11,7 @@ from jisik.errors import ParseError
 from jisik.ingest import parsers
 from jisik.ingest.chunker import ChunkedDocument, ChunkingConfig, chunk_document
 from jisik.text.analyzer import Analyzer, normalize
+from jisik.text.display import neutralise
 from jisik.types import Section
 
 
@@ -31,6 +32,9 @@ class PreparedFile:
     sections: tuple[Section, ...]
     chunked: ChunkedDocument
     pii: dict | None = None  # what the PII policy found and did (None: not scanned)
+    # ("title\nheading", its query terms) for the chunks' headings, worked out where
+    # the file was prepared so that the writer need not run the analyzer again
+    title_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # Applied to a parsed document before it is chunked: (title, sections) -> the title
@@ -81,10 +85,13 @@ def prepare(
     protect: Protect | None = None,
 ) -> PreparedFile:
     parsed = parsers.parse(path)
+    # Titles, headings and locations are shown on one line: no bidi overrides,
+    # controls or invisible format characters (the text itself is kept as it is).
     sections = tuple(
-        Section(normalize(s.text), s.location, normalize(s.heading)) for s in parsed.sections
+        Section(normalize(s.text), neutralise(s.location), neutralise(normalize(s.heading)))
+        for s in parsed.sections
     )
-    title = normalize(parsed.title).strip()
+    title = neutralise(normalize(parsed.title)).strip()
     return prepare_sections(facts, title, parsed.format, sections, analyzer, chunking, protect)
 
 
@@ -129,5 +136,5 @@ def prepare_text(
     )
     sections = (Section(text, "text", ""),)
     return prepare_sections(
-        facts, normalize(title).strip(), "text", sections, analyzer, chunking, protect
+        facts, neutralise(normalize(title)).strip(), "text", sections, analyzer, chunking, protect
     )
