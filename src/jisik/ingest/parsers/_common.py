@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from struct import error as struct_error
 
 import charset_normalizer
 from lxml import etree
@@ -28,6 +29,24 @@ NO_HEADING_LOCATION = "본문"
 # zipfile never inflates an entry past its declared size, so summing the
 # declared sizes bounds what a library can make us decompress.
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+# Office XML compresses about 10:1. An entry that inflates far more than that and
+# to more than a few MB is a bomb, whatever the total (1.6 MB of zip inflated to
+# 450 MB of XML took 3.3 GB to read).
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 8 * 1024 * 1024
+# One XML part the libraries build a tree of (python-docx reads a part whole, at
+# about ten times its size in memory); parts read as a stream are exempt.
+MAX_XML_PART_BYTES = 100 * 1024 * 1024
+# zipfile builds an object per entry before anything can be checked, so the
+# central directory's size is checked from the end record first.
+MAX_ZIP_ENTRIES = 20_000
+MAX_CENTRAL_DIRECTORY_BYTES = 8 * 1024 * 1024
+XML_SUFFIXES = (".xml", ".rels", ".hpf")
+# Office Open XML parts never have a DOCTYPE (ECMA-376 part 2 forbids DTDs); one
+# with entity declarations can only be an attack, and openpyxl reads sheets with
+# expat, which expands internal entities.
+PROLOG_SCAN_BYTES = 64 * 1024
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # What damaged OOXML packages raise inside python-docx, python-pptx and openpyxl,
@@ -251,8 +270,11 @@ def _drop_empty_columns(rows: list[list[str]]) -> list[list[str]]:
     return [[r[i] if i < len(r) else "" for i in keep] for r in rows]
 
 
-def check_ooxml(path: Path, kind: str) -> None:
+def check_ooxml(
+    path: Path, kind: str, streamed: Callable[[str], bool] = lambda name: False
+) -> None:
     """Refuse what is not a sound OOXML zip; ``kind`` is "DOCX", "PPTX" or "XLSX".
+    ``streamed`` names the parts the library reads as a stream (no size cap).
 
     Encrypted OOXML files are OLE containers like the legacy binary formats."""
     require_nonempty(path)
@@ -263,18 +285,106 @@ def check_ooxml(path: Path, kind: str) -> None:
             "password-protected or legacy binary Office file; "
             f"save as .{kind.lower()} without a password and add it again"
         )
+    with zip_archive(path, kind, streamed) as archive:
+        if "[Content_Types].xml" not in archive.NameToInfo:
+            raise ParseError(f"not a valid {kind} file: a zip archive, but not an Office document")
+        for info in archive.infolist():
+            if info.filename.lower().endswith(XML_SUFFIXES):
+                _refuse_doctype(archive, info, kind)
+
+
+@contextmanager
+def zip_archive(
+    path: Path, kind: str, streamed: Callable[[str], bool] = lambda name: False
+) -> Iterator[zipfile.ZipFile]:
+    """The zip at ``path``, open, once its entries passed the zip-bomb limits."""
+    _check_end_record(path, kind)
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except (*_ZIP_ERRORS, OSError, UnicodeDecodeError) as exc:  # names: flagged UTF-8
         raise ParseError(f"not a valid {kind} file: the zip archive is damaged") from exc
-    if "[Content_Types].xml" not in {info.filename for info in infos}:
-        raise ParseError(f"not a valid {kind} file: a zip archive, but not an Office document")
+    with archive:
+        check_entries(archive.infolist(), kind, streamed)
+        yield archive
+
+
+def _check_end_record(path: Path, kind: str) -> None:
+    try:
+        with _reading(path), path.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, struct_error):  # pragma: no cover - other Pythons
+        return
+    if not end:
+        return  # not a zip: opening it says so
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if entries > MAX_ZIP_ENTRIES or size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise ParseError(
+            f"not a valid {kind} file: its zip lists {entries} entries "
+            f"({size >> 10} kB of directory), over the {MAX_ZIP_ENTRIES} allowed (zip bomb?)"
+        )
+
+
+def check_entries(
+    infos: Sequence[zipfile.ZipInfo], kind: str, streamed: Callable[[str], bool]
+) -> None:
+    """Zip-bomb limits on the declared sizes: entry count, total, ratio, XML part size."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ParseError(
+            f"not a valid {kind} file: its zip has {len(infos)} entries, over the "
+            f"{MAX_ZIP_ENTRIES} allowed (zip bomb?)"
+        )
     if any(info.flag_bits & 0x1 for info in infos):  # zipfile raises RuntimeError on these
         raise ParseError(f"not a valid {kind} file: its zip entries are password-protected")
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
         mb = MAX_UNCOMPRESSED_BYTES >> 20
         raise ParseError(f"not a valid {kind} file: it expands to over {mb} MB (zip bomb?)")
+    for info in infos:
+        size, name = info.file_size, shown_name(info.filename)
+        if size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = size // max(info.compress_size, 1)
+            raise ParseError(
+                f"not a valid {kind} file: its part '{name}' inflates {ratio}:1 to "
+                f"{size >> 20} MB; more than {MAX_RATIO}:1 beyond {RATIO_FLOOR_BYTES >> 20} MB "
+                "is refused (zip bomb?)"
+            )
+        xml = info.filename.lower().endswith(XML_SUFFIXES)
+        if xml and size > MAX_XML_PART_BYTES and not streamed(info.filename):
+            raise ParseError(
+                f"not a valid {kind} file: its XML part '{name}' is {size >> 20} MB, over the "
+                f"{MAX_XML_PART_BYTES >> 20} MB allowed for one part"
+            )
+
+
+def _refuse_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str) -> None:
+    """Refuse an XML part with a DOCTYPE before its root element."""
+    try:
+        with archive.open(info) as member:
+            head = member.read(PROLOG_SCAN_BYTES)
+    except (*_ZIP_ERRORS, OSError) as exc:
+        raise ParseError(f"not a valid {kind} file: the zip archive is damaged") from exc
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+    start = _ELEMENT_START.search(head)
+    prolog = head[: start.start()] if start else head
+    if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper():
+        raise ParseError(
+            f"not a valid {kind} file: its part '{shown_name(info.filename)}' declares a "
+            "DOCTYPE or XML entities, which Office files never have (an entity expansion "
+            "or external entity attack?)"
+        )
+    if start is None and len(head) == PROLOG_SCAN_BYTES:
+        raise ParseError(
+            f"not a valid {kind} file: its part '{shown_name(info.filename)}' has no XML "
+            f"element in its first {PROLOG_SCAN_BYTES >> 10} kB"
+        )
+
+
+def shown_name(name: str, limit: int = 80) -> str:
+    """A name from inside a file, safe to put in a message."""
+    from jisik.text.display import neutralise
+
+    cleaned = neutralise(name)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def ooxml_error(kind: str, exc: BaseException) -> ParseError:
@@ -283,6 +393,8 @@ def ooxml_error(kind: str, exc: BaseException) -> ParseError:
         reason = "the zip archive is damaged"
     elif isinstance(exc, _XML_ERRORS):
         reason = "it contains damaged XML"
+        if "entit" in str(exc).lower():
+            reason += " (entity declarations or references, refused)"
     elif isinstance(exc, KeyError):
         reason = f"a required part is missing ({exc})"
     elif isinstance(exc, _SHAPE_ERRORS):

@@ -24,6 +24,9 @@ TAG_LIST_HEADER = HWPTAG_BEGIN + 56
 TAG_TABLE = HWPTAG_BEGIN + 61
 
 _CTRL_TABLE = b"tbl "
+# A record is a Python object of about 100 bytes: a section of empty 4-byte
+# records, inflated to the 200 MB cap, would need gigabytes.
+MAX_RECORDS = 2_000_000
 
 # Char codes below 32 in PARA_TEXT. Single-WCHAR "char" controls are listed here
 # with what they stand for; every other code < 32 is an inline or extended control
@@ -61,6 +64,11 @@ def read_records(data: bytes) -> list[Record]:
     records: list[Record] = []
     pos, end = 0, len(data)
     while pos < end:
+        if len(records) >= MAX_RECORDS:
+            raise ParseError(
+                f"damaged HWP file: a body section has more than {MAX_RECORDS} records "
+                "(real documents have far fewer; a damaged or hostile file)"
+            )
         if pos + 4 > end:
             raise ParseError("damaged HWP file: a record header is cut short (truncated stream)")
         (header,) = struct.unpack_from("<I", data, pos)

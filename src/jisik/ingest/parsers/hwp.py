@@ -20,6 +20,7 @@ import olefile
 
 from jisik.errors import ParseError
 from jisik.ingest.parsers import _hwp_records as records
+from jisik.ingest.parsers._common import MAX_RATIO, RATIO_FLOOR_BYTES
 from jisik.types import ParsedDocument, Section
 
 logger = logging.getLogger(__name__)
@@ -150,10 +151,14 @@ def _section_streams(ole: olefile.OleFileIO, storage: str) -> list[str]:
 
 
 def _inflate(raw: bytes, limit: int) -> bytes:
-    """Raw-deflate decompress, refusing truncated data and decompression bombs."""
+    """Raw-deflate decompress, refusing truncated data and decompression bombs.
+
+    Never more than ``limit`` bytes, nor more than MAX_RATIO times the stream's
+    size beyond RATIO_FLOOR_BYTES (a body inflating 1000:1 is a bomb, not text)."""
+    by_ratio = max(RATIO_FLOOR_BYTES, MAX_RATIO * len(raw))
     inflater = zlib.decompressobj(-15)
     try:
-        data = inflater.decompress(raw, limit + 1)
+        data = inflater.decompress(raw, min(limit, by_ratio) + 1)
     except zlib.error as exc:
         raise ParseError(
             f"damaged HWP file: a compressed body stream is corrupt (bad deflate data: {exc})"
@@ -161,6 +166,11 @@ def _inflate(raw: bytes, limit: int) -> bytes:
     if len(data) > limit:
         raise ParseError(
             "refusing HWP file: its body inflates to more than 200 MB (likely a decompression bomb)"
+        )
+    if len(data) > by_ratio:
+        raise ParseError(
+            f"refusing HWP file: a body stream of {len(raw) >> 10} kB inflates to more than "
+            f"{by_ratio >> 20} MB, over {MAX_RATIO}:1 (likely a decompression bomb)"
         )
     if not inflater.eof:
         raise ParseError("damaged HWP file: a compressed body stream is cut short (truncated)")

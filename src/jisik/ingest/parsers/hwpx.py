@@ -7,7 +7,10 @@ holds ``<hp:run>``s whose ``<hp:t>`` pieces together make the paragraph's text, 
 objects (tables, text boxes, pictures with captions, footnotes…) whose own
 paragraphs sit in ``<hp:subList>``s. Namespace URIs differ between versions, so
 elements are matched by local name only. The files are untrusted: the XML parser
-resolves no entities and fetches nothing, and the total inflated size is capped.
+resolves no entities and fetches nothing, the zip's entries pass the zip-bomb
+limits (``_common.zip_archive``) and the total inflated size is capped. Section
+files, the only big parts, are parsed as a stream: one top-level paragraph (with
+the tables and boxes anchored in it) is in memory at a time.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Self
 
 from lxml import etree
 
 from jisik.errors import ParseError
 from jisik.ingest.parsers import _hwp_records as records
+from jisik.ingest.parsers._common import zip_archive
 from jisik.types import ParsedDocument, Section
 
 logger = logging.getLogger(__name__)
@@ -58,7 +63,7 @@ _ZIP_ERRORS = (
 
 def parse(path: Path) -> ParsedDocument:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zip_archive(path, "HWPX", _is_section) as archive:
             return _parse_archive(archive)
     except zipfile.BadZipFile as exc:
         raise ParseError(
@@ -76,8 +81,8 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedDocument:
     names = _section_names(reader)
     sections = []
     for number, name in enumerate(names, start=1):
-        root = _parse_xml(reader.read(name), name)
-        sections.append(Section(text="\n".join(_lines(root)), location=f"section {number}"))
+        lines = _section_lines(reader, name)
+        sections.append(Section(text="\n".join(lines), location=f"section {number}"))
     title = reader.title or records.title_from_texts([s.text for s in sections])
     return ParsedDocument(title=title, sections=tuple(sections), format="hwpx")
 
@@ -92,18 +97,38 @@ class _Reader:
         self.title = ""
 
     def read(self, name: str) -> bytes:
+        with self.open(name) as member:
+            return member.read()
+
+    def open(self, name: str) -> _Member:
         info = self.archive.getinfo(name)
         if info.flag_bits & 0x1:  # a zip-level encrypted member
             raise ParseError(_LOCKED_REASON)
         if info.file_size > self.budget:
             raise ParseError(_too_big())
-        with self.archive.open(info) as member:
-            # The declared size can lie, so read at most one byte past the budget.
-            data = member.read(self.budget + 1)
-        if len(data) > self.budget:
+        return _Member(self, self.archive.open(info))
+
+
+class _Member:
+    """A zip member read against the reader's budget, whole or as a stream."""
+
+    def __init__(self, reader: _Reader, stream) -> None:
+        self.reader, self.stream = reader, stream
+
+    def read(self, size: int = -1) -> bytes:
+        # The declared size can lie, so never read more than one byte past the budget.
+        budget = self.reader.budget
+        data = self.stream.read(budget + 1 if size < 0 else min(size, budget + 1))
+        if len(data) > budget:
             raise ParseError(_too_big())
-        self.budget -= len(data)
+        self.reader.budget -= len(data)
         return data
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
 
 
 def _too_big() -> str:
@@ -169,15 +194,47 @@ def _resolve(reader: _Reader, href: str) -> str:
     raise ParseError(f"damaged HWPX file: body section '{href}' is listed but missing from the zip")
 
 
+# No entities resolved, no DTD or network fetches, libxml2's own size and depth
+# limits kept (huge_tree=False: text nodes up to 10 MB, 256 levels of nesting).
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def _is_section(name: str) -> bool:
+    return bool(_SECTION_HREF.fullmatch(name))
+
+
+def _section_lines(reader: _Reader, name: str) -> list[str]:
+    """Lines of one section file, parsed as a stream: each top-level element is
+    read when it ends and then dropped, so memory holds one paragraph at a time."""
+    lines: list[str] = []
+    root = None
+    try:
+        with reader.open(name) as member:
+            for event, elem in etree.iterparse(member, events=("start", "end"), **_PARSER_OPTIONS):
+                if event == "start":
+                    root = elem if root is None else root
+                    continue
+                if elem.getparent() is root and root is not None:
+                    lines.extend(_element_lines(elem))
+                    elem.clear(keep_tail=False)
+                    while elem.getprevious() is not None:
+                        del root[0]
+    except etree.XMLSyntaxError as exc:
+        if root is None and "empty" in str(exc).lower():
+            raise ParseError(f"damaged HWPX file: {name} is empty") from exc
+        raise ParseError(f"damaged HWPX file: {name} is not well-formed XML ({exc})") from exc
+    return lines
+
+
 def _parse_xml(data: bytes, name: str) -> etree._Element:
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -11,7 +11,14 @@ import re
 from pathlib import Path
 
 from jisik.ingest.parsers._common import SectionBuilder, collapse_spaces, read_text
+from jisik.text.analyzer import MAX_WINDOW_CHARS, windows
 from jisik.types import ParsedDocument, Section
+
+# Several of the patterns below take time quadratic in a line's length on odd
+# input (a line of 20,000 "*a " took 2 s, so 1 MB would take over an hour). Lines
+# longer than this are plain paragraph text, and inline markup is stripped from a
+# long line window by window; no real heading or table row is this long.
+LONG_LINE_CHARS = 4000
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -26,7 +33,6 @@ _INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 _IMAGE = re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS_STAR = re.compile(r"(?<![\\*])\*(?=[^\s*])(.+?)(?<=[^\s\\*])\*(?!\*)")
@@ -40,9 +46,25 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 def parse(path: Path) -> ParsedDocument:
     text = read_text(path)
     front_title, text = _split_front_matter(text)
-    text = _HTML_COMMENT.sub("", text)
+    text = _drop_comments(text)
     sections, first_h1 = _scan(text.split("\n"))
     return ParsedDocument(title=front_title or first_h1, sections=sections, format="md")
+
+
+def _drop_comments(text: str) -> str:
+    """HTML comments removed, an unclosed one kept as text, in one pass (the regex
+    ``<!--.*?-->`` rescanned to the end from every unclosed opener: quadratic)."""
+    if "<!--" not in text:
+        return text
+    parts, at = [], 0
+    while (start := text.find("<!--", at)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        parts.append(text[at:start])
+        at = end + 3
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _split_front_matter(text: str) -> tuple[str, str]:
@@ -76,6 +98,11 @@ class _Scanner:
     def feed(self, line: str) -> None:
         if self.fence:
             self._in_fence(line)
+            return
+        if len(line) > LONG_LINE_CHARS:
+            if not self.paragraph:
+                self.setext_ok = False
+            self.paragraph.append(line)
             return
         fence = _FENCE.match(line)
         if fence:
@@ -171,6 +198,12 @@ def _table_row(line: str) -> str:
 
 def strip_inline(text: str) -> str:
     """Remove inline markup but keep the words; code spans are left as they are."""
+    if len(text) > MAX_WINDOW_CHARS:
+        return "".join(_strip_inline(text[a:b]) for a, b in windows(text))
+    return _strip_inline(text)
+
+
+def _strip_inline(text: str) -> str:
     pieces = []
     last = 0
     for match in _INLINE_CODE.finditer(text):

@@ -28,8 +28,13 @@ _ERRORS = (*OOXML_ERRORS, InvalidFileException)
 MAX_ROWS = 200_000
 
 
+def _streamed(name: str) -> bool:
+    # read-only workbooks parse sheets as a stream, at any size
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
 def parse(path: Path) -> ParsedDocument:
-    check_ooxml(path, _KIND)
+    check_ooxml(path, _KIND, _streamed)
     try:
         # data_only: the values Excel last calculated, not formulas, are what people read.
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
