@@ -1,4 +1,11 @@
-"""Finding the files to ingest under the paths a user gave."""
+"""Finding the files to ingest under the paths a user gave.
+
+Only what lies inside the given trees is read: a symbolic link inside an added
+folder that points outside it (``secrets -> /etc``) is reported and skipped unless
+the caller asks to follow links. The jisik home's own files (database, index,
+keys, receipts) are never documents, even when a path names them; only its
+staging folder, where uploads wait to be ingested, may be read.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,8 @@ IGNORED_SUFFIXES = frozenset(
     ".avi .mkv .zip .7z .tar .gz .tgz .rar .exe .dll .so .dylib .bin .iso .dmg .ttf .otf "
     ".woff .woff2 .pyc .class .o .db .sqlite .lock .tmp .ds_store".split()
 )
+FOLLOW_HINT = "add the target itself, or pass --follow-symlinks to follow links"
+HOME_REASON = "it is inside the jisik home (database, index, keys), which is never ingested"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,29 +32,74 @@ class Found:
     problem: str = ""  # non-empty: report as failed without reading
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Found]:
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    follow_symlinks: bool
+    home: Path | None
+    staging: Path | None
+
+    def off_limits(self, resolved: Path) -> bool:
+        """Inside the home, and not in its staging folder."""
+        if self.home is None or not _inside(resolved, self.home):
+            return False
+        return self.staging is None or not _inside(resolved, self.staging)
+
+
+def discover(
+    paths: Iterable[Path],
+    *,
+    follow_symlinks: bool = False,
+    home: Path | None = None,
+    staging: Path | None = None,
+) -> Iterator[Found]:
+    """Every file under ``paths``, once, in a stable order; each problem as a Found."""
+    rules = _Rules(
+        follow_symlinks,
+        home.resolve() if home is not None else None,
+        staging.resolve() if staging is not None else None,
+    )
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
-            yield Found(path, "no such file or directory")
-        elif path.is_dir():
-            yield from _walk(path, seen)
-        elif path.resolve() not in seen:
-            seen.add(path.resolve())
-            yield Found(path.resolve())
+            problem = "a broken symbolic link" if path.is_symlink() else "no such file or directory"
+            yield Found(path, problem)
+            continue
+        resolved = path.resolve()
+        if rules.off_limits(resolved):
+            yield Found(path, HOME_REASON)
+        elif resolved.is_dir():
+            yield from _walk(resolved, seen, rules)
+        elif resolved not in seen:
+            seen.add(resolved)
+            yield Found(resolved)
 
 
-def _walk(root: Path, seen: set[Path]) -> Iterator[Found]:
+def _walk(root: Path, seen: set[Path], rules: _Rules) -> Iterator[Found]:
     errors: list[OSError] = []
-    for directory, subdirs, files in os.walk(root, onerror=errors.append):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+    walked: set[Path] = {root}  # real folders walked: links can make cycles
+    for directory, subdirs, files in os.walk(
+        root, onerror=errors.append, followlinks=rules.follow_symlinks
+    ):
+        kept = []
+        for name in sorted(d for d in subdirs if not d.startswith(".")):
+            folder = Path(directory, name)
+            problem, real = _vet(folder, root, rules, is_dir=True)
+            if problem:
+                yield Found(folder, problem)
+            elif real is not None and real not in walked:
+                walked.add(real)
+                kept.append(name)
+        subdirs[:] = kept
         for name in sorted(files):
             path = Path(directory, name)
             if name.startswith((".", "~$")) or path.suffix.lower() in IGNORED_SUFFIXES:
                 continue
-            resolved = path.resolve()
-            if resolved in seen:
+            problem, resolved = _vet(path, root, rules, is_dir=False)
+            if problem:
+                yield Found(path, problem)
+                continue
+            if resolved is None or resolved in seen:
                 continue
             seen.add(resolved)
             if is_supported(path):
@@ -54,3 +108,32 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Found]:
                 yield Found(resolved, f"unsupported file type '{path.suffix.lower() or '(none)'}'")
     for error in errors:
         yield Found(Path(error.filename or root), f"cannot read folder: {error.strerror or error}")
+
+
+def _vet(path: Path, root: Path, rules: _Rules, is_dir: bool) -> tuple[str, Path | None]:
+    """(problem, real path) of an entry of a walked folder; (\"\", None): pass over it
+    silently (a link to a place inside the tree, which is read by its own name)."""
+    kind = "folder" if is_dir else "file"
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing target, or a loop of links
+            return "a broken symbolic link", None
+        if rules.off_limits(target):
+            return f"a symbolic link into the jisik home; {HOME_REASON}", None
+        if not rules.follow_symlinks:
+            if _inside(target, root):
+                return "", None
+            return (
+                f"a symbolic link to a {kind} outside the folder being added ({target}); {FOLLOW_HINT}",
+                None,
+            )
+        return "", target
+    real = path.resolve()
+    if rules.off_limits(real):
+        return HOME_REASON, None
+    return "", real
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
