@@ -49,6 +49,7 @@ from jisik.home import (
 )
 from jisik.index.base import PUBLIC, Index, IndexEntry, Readers
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
+from jisik.ingest import wire
 from jisik.ingest.chunker import ChunkingConfig, chunk_document
 from jisik.ingest.discover import discover
 from jisik.ingest.prepare import (
@@ -56,11 +57,10 @@ from jisik.ingest.prepare import (
     PreparedFile,
     document_id,
     file_facts,
-    prepare,
     prepare_sections,
-    prepare_text,
     renamed,
 )
+from jisik.ingest.workers import Budget, default_workers, shared_pool
 from jisik.keys import keyed_hash
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
@@ -207,6 +207,7 @@ class Jisik:
         writer: Writer | None = None,
         keep_originals: bool = False,
         lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+        follow_symlinks: bool = False,
     ) -> AddReport:
         """Ingest files and folders. One bad file never stops the batch.
 
@@ -217,10 +218,20 @@ class Jisik:
         ``writer`` is checked when each version is activated (None: unrestricted);
         a file it may not write is reported failed with the reason. ``keep_originals``
         keeps a copy of each file ingested (uploads), under the same lock.
+        ``follow_symlinks`` reads links that point outside the folders given (by
+        default they are reported and skipped). Each file is read in a worker
+        process under the ingest time and memory budget (``ingest.workers``).
         """
         meta = (owner, licence)
         pii: list[dict] = []
-        found = list(discover(paths))
+        found = list(
+            discover(
+                paths,
+                follow_symlinks=follow_symlinks,
+                home=self.layout.root,
+                staging=self.layout.uploads,
+            )
+        )
         group_set = _group_set(groups)
         failed: list[AddFailure] = []
         batch: list[PreparedFile] = []
@@ -246,46 +257,29 @@ class Jisik:
         max_bytes = self.settings.max_file_mb * 1_000_000
         with self.layout.write_lock(lock_wait_seconds):
             self._recover()
-            for done, item in enumerate(found, start=1):
-                if progress:
-                    progress(done, len(found), str(item.path))
-                if item.problem:
-                    failed.append(AddFailure(str(item.path), item.problem))
+            jobs = self._file_jobs(found, sources, group_set, max_bytes, progress)
+            # In discovery order, whatever order the workers finish in.
+            for (item, facts, current, problem), outcome in self._prepared(jobs):
+                if problem:
+                    failed.append(AddFailure(str(item.path), problem))
                     continue
-                try:
-                    facts = file_facts(item.path, max_bytes)
-                    if sources and item.path in sources:
-                        facts = renamed(facts, sources[item.path])
-                    else:
-                        displays[facts.source] = _display(item.path, roots)
-                    paths_of[facts.source] = item.path
-                    current = self.records.active_hash(facts.source)
-                    if current == facts.content_hash:
-                        unchanged += 1
-                        counted[facts.source] = "unchanged"
-                        refusal = self._regroup_checked(facts.doc_id, group_set, writer)
-                        if refusal:
-                            unchanged -= 1
-                            failed.append(AddFailure(str(item.path), refusal))
-                            continue
-                        self.records.set_registry_fields(facts.doc_id, owner, licence)
+                if not (sources and item.path in sources):
+                    displays[facts.source] = _display(item.path, roots)
+                paths_of[facts.source] = item.path
+                if current == facts.content_hash:
+                    unchanged += 1
+                    counted[facts.source] = "unchanged"
+                    refusal = self._regroup_checked(facts.doc_id, group_set, writer)
+                    if refusal:
+                        unchanged -= 1
+                        failed.append(AddFailure(str(item.path), refusal))
                         continue
-                    protect = self._protector(facts.doc_id, group_set)
-                    batch.append(prepare(item.path, facts, self.analyzer, self.chunking, protect))
-                except ParseError as exc:
-                    failed.append(AddFailure(str(item.path), str(exc)))
+                    self.records.set_registry_fields(facts.doc_id, owner, licence)
                     continue
-                except Exception as exc:  # one file must not stop a batch
-                    # A parser bug on an odd file: report it with the type, keep going.
-                    log.exception("unexpected error while reading %s", item.path)
-                    failed.append(
-                        AddFailure(
-                            str(item.path),
-                            f"unexpected error while reading the file ({type(exc).__name__}: "
-                            f"{exc}); the rest was ingested — please report this file",
-                        )
-                    )
+                if outcome.prepared is None:
+                    failed.append(AddFailure(str(item.path), outcome.error))
                     continue
+                batch.append(self._received(outcome.prepared))
                 if current is None:
                     added += 1
                 else:
@@ -297,6 +291,60 @@ class Jisik:
             commit(batch)
         report = AddReport(added, updated, unchanged, tuple(failed))
         return self._added(report, group_set, actor, pii)
+
+    def _file_jobs(self, found, sources, group_set, max_bytes: int, progress):
+        """``((item, facts, current hash, problem), worker request)`` per found file;
+        the request is None where nothing is left to read (a problem, unchanged)."""
+        key = None
+        for done, item in enumerate(found, start=1):
+            if progress:
+                progress(done, len(found), str(item.path))
+            if item.problem:
+                yield (item, None, None, item.problem), None
+                continue
+            try:
+                facts = file_facts(item.path, max_bytes)
+                if sources and item.path in sources:
+                    facts = renamed(facts, sources[item.path])
+                current = self.records.active_hash(facts.source)
+            except ParseError as exc:
+                yield (item, None, None, str(exc)), None
+                continue
+            if current == facts.content_hash:
+                yield (item, facts, current, ""), None
+                continue
+            key = key or self.guard.secrets.pseudonym_key()
+            request = {
+                "op": "file",
+                "path": str(item.path),
+                "facts": wire.facts_json(facts),
+                "chunking": wire.chunking_json(self.chunking),
+                "guard": self._guard_request(facts.doc_id, group_set, key),
+            }
+            yield (item, facts, current, ""), request
+
+    def _guard_request(self, doc_id: str, groups: tuple[str, ...] | None, key: bytes) -> dict:
+        """What a worker needs to apply the PII guard as ``_protector`` does: the
+        policy of the document's future readers and the pseudonym key."""
+        audience = groups if groups is not None else self.records.groups(doc_id)
+        return wire.guard_json(self.guard.policies.for_document(audience), key)
+
+    def _prepared(self, jobs):
+        """Run ingest jobs on the process's worker pool, under the settings' budget."""
+        pool = shared_pool(
+            self.analyzer.config,
+            self.settings.ingest_file_memory_mb,
+            self.settings.ingest_workers or default_workers(),
+        )
+        yield from pool.run(
+            jobs, Budget(self.settings.ingest_file_timeout_s, self.settings.ingest_file_memory_mb)
+        )
+
+    def _received(self, prepared: PreparedFile) -> PreparedFile:
+        # The worker already analysed the title and headings the index entries need.
+        for text, terms in prepared.title_terms:
+            self.analyzer.remember_query_terms(text, terms)
+        return prepared
 
     def _protector(self, doc_id: str, groups: tuple[str, ...] | None):
         """The PII guard of one document, under the policy of its future readers."""
@@ -343,17 +391,11 @@ class Jisik:
         added = updated = unchanged = 0
         with self.layout.write_lock():
             self._recover()
-            for done, (source, title, text) in enumerate(items, start=1):
-                if progress:
-                    progress(done, len(items), source)
-                try:
-                    protect = self._protector(document_id(source), group_set)
-                    prepared = prepare_text(
-                        source, title, text, self.analyzer, self.chunking, protect
-                    )
-                except ParseError as exc:
-                    failed.append(AddFailure(source, str(exc)))
+            for source, outcome in self._prepared(self._text_jobs(items, group_set, progress)):
+                if outcome.prepared is None:
+                    failed.append(AddFailure(source, outcome.error))
                     continue
+                prepared = self._received(outcome.prepared)
                 current = self.records.active_hash(source)
                 if current == prepared.facts.content_hash:
                     unchanged += 1
@@ -368,6 +410,23 @@ class Jisik:
             pii.extend(self._commit_batch(batch, group_set).pii)
         report = AddReport(added, updated, unchanged, tuple(failed))
         return self._added(report, group_set, actor, pii)
+
+    def _text_jobs(self, items: list[tuple[str, str, str]], group_set, progress):
+        key = self.guard.secrets.pseudonym_key() if items else b""
+        for done, (source, title, text) in enumerate(items, start=1):
+            if progress:
+                progress(done, len(items), source)
+            yield (
+                source,
+                {
+                    "op": "text",
+                    "source": source,
+                    "title": title,
+                    "text": text,
+                    "chunking": wire.chunking_json(self.chunking),
+                    "guard": self._guard_request(document_id(source), group_set, key),
+                },
+            )
 
     @staticmethod
     def _batch_full(batch: list[PreparedFile]) -> bool:

@@ -44,6 +44,11 @@ class Settings:
     chunk_max_chars: int = 1200
     chunk_overlap_sentences: int = 1
     max_file_mb: int = 200
+    # Each file is read in a worker process with a time and memory budget; one that
+    # goes over is stopped and reported failed, the rest of the batch goes on.
+    ingest_workers: int = 0  # 0: one per core
+    ingest_file_timeout_s: float = 600.0
+    ingest_file_memory_mb: int = 2048  # on top of what a worker holds at rest (the model)
     user_dictionary: str = ""
     abstain_threshold: float = 0.4
     answer_sentences: int = 2
@@ -64,6 +69,18 @@ class Settings:
             raise ConfigError(f"sentence_weight must be 0 or more, not {self.sentence_weight}")
         if self.chunk_target_chars < 50 or self.chunk_max_chars < self.chunk_target_chars:
             raise ConfigError("need 50 <= chunk_target_chars <= chunk_max_chars")
+        if self.ingest_workers < 0:
+            raise ConfigError(
+                f"ingest_workers must be 0 (one per core) or more, not {self.ingest_workers}"
+            )
+        if self.ingest_file_timeout_s <= 0:
+            raise ConfigError(
+                f"ingest_file_timeout_s must be more than 0, not {self.ingest_file_timeout_s}"
+            )
+        if self.ingest_file_memory_mb < 64:
+            raise ConfigError(
+                f"ingest_file_memory_mb must be at least 64, not {self.ingest_file_memory_mb}"
+            )
         return self
 
 

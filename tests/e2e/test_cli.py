@@ -77,6 +77,26 @@ def test_human_output_labels_answers_and_reports_failures(home, folder):
     assert "근거 문서를 찾지 못했습니다" in no_evidence.stdout
 
 
+def test_links_out_of_the_folder_are_listed_and_followed_only_when_asked(home, folder, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("외부 보관 문서: 접근 코드 7731.", encoding="utf-8")
+    (folder / "secret.txt").symlink_to(outside / "secret.txt")
+    result = run("add", str(folder), "--json", home=home, check=False)
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["added"] == 4
+    (skipped,) = report["failed"]
+    assert skipped["path"] == str(folder / "secret.txt")
+    assert "outside the folder being added" in skipped["error"]
+    assert "--follow-symlinks" in skipped["error"]
+    hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
+    assert not any("7731" in h["text"] for h in hits)
+    again = json.loads(run("add", str(folder), "--follow-symlinks", "--json", home=home).stdout)
+    assert again == {"added": 1, "updated": 0, "unchanged": 4, "failed": []}
+    hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
+    assert "7731" in hits[0]["text"]
+
+
 @pytest.mark.parametrize(
     "args",
     [

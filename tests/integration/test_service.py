@@ -170,14 +170,27 @@ def test_texts_are_ingested_like_files(jisik):
     assert hit.source == "api:1" and hit.title == "출장 규정"
 
 
-def test_a_parser_bug_on_one_file_does_not_stop_the_batch(jisik, handbook, monkeypatch):
+def test_a_parser_bug_on_one_file_is_reported_with_its_type(jisik, handbook, monkeypatch):
+    """Files are read in worker processes, where a patch made here does not reach:
+    the worker's own step is run here (what the pool does with the reply, and
+    that the rest of the batch goes on, is tests/unit/test_workers.py's)."""
+    from jisik.ingest import wire
     from jisik.ingest.parsers import markdown
+    from jisik.ingest.prepare import file_facts
+    from jisik.ingest.worker_main import run_task
 
     def broken(path):
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(markdown, "parse", broken)
-    report = jisik.add([handbook])
-    assert report.added == 3
-    (failure,) = report.failed
-    assert failure.path.endswith("leave.md") and "IndexError" in failure.error
+    path = handbook / "hr" / "leave.md"
+    request = {
+        "op": "file",
+        "path": str(path),
+        "facts": wire.facts_json(file_facts(path, 10**6)),
+        "chunking": wire.chunking_json(jisik.chunking),
+        "guard": None,
+    }
+    reply = run_task(request, jisik.analyzer)
+    assert "IndexError" in reply["error"] and "please report this file" in reply["error"]
+    assert "IndexError" in reply["traceback"]

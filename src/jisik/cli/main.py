@@ -64,6 +64,14 @@ def add(
         bool,
         typer.Option("--create-groups", help="Create the --group groups that do not exist yet."),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Read symbolic links that point outside the folders given (default: skip "
+            "and report them).",
+        ),
+    ] = False,
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
@@ -78,7 +86,14 @@ def add(
             def tick(done: int, total: int, path: str) -> None:
                 bar.update(task, completed=done - 1, total=total, item=Path(path).name[-40:])
 
-            report = jisik.add(paths, groups=group, progress=tick, owner=owner, licence=licence)
+            report = jisik.add(
+                paths,
+                groups=group,
+                progress=tick,
+                owner=owner,
+                licence=licence,
+                follow_symlinks=follow_symlinks,
+            )
             bar.update(task, completed=bar.tasks[0].total or 0, item="")
         if json:
             output.emit_json(output.add_json(report))

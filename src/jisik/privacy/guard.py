@@ -32,6 +32,37 @@ class GuardedDocument:
     pii: dict  # kind -> {"found": n, "action": a}
 
 
+def guard_document(
+    redactor: Redactor, policy: PiiPolicy, title: str, sections: Sequence[Section]
+) -> GuardedDocument:
+    """A document under ``policy``, as it may be stored; raises BlockedByPolicyError.
+
+    Pure (no database): ingest workers run it with the policy and the key the
+    parent read, with exactly the result ``PiiGuard.document`` has."""
+    found: Counter = Counter()
+    actions: dict[str, str] = {}
+    guarded = []
+    for section in sections:
+        text = redactor.apply(section.text, policy)
+        heading = redactor.apply(section.heading, policy)
+        for part in (text, heading):
+            found.update(part.found)
+            actions.update(part.actions)
+        guarded.append(Section(text.text, section.location, heading.text))
+    title_part = redactor.apply(title, policy)
+    found.update(title_part.found)
+    actions.update(title_part.actions)
+    blocked = sorted(k for k, a in actions.items() if a == BLOCK)
+    if blocked:
+        names = ", ".join(LABELS[k] for k in blocked)
+        raise BlockedByPolicyError(
+            f"contains {names}, which the PII policy blocks; remove it from the file or "
+            "change the policy (`jisik pii policy`)"
+        )
+    summary = {k: {"found": n, "action": actions[k]} for k, n in sorted(found.items())}
+    return GuardedDocument(title_part.text, tuple(guarded), summary)
+
+
 class PiiGuard:
     def __init__(self, engine: Engine, secrets_dir: Path) -> None:
         self.policies = PolicyStore(engine)
@@ -50,29 +81,7 @@ class PiiGuard:
         self, title: str, sections: Sequence[Section], groups: Iterable[str]
     ) -> GuardedDocument:
         """The document as it may be stored: what the policy masks is gone."""
-        policy = self.policies.for_document(groups)
-        found: Counter = Counter()
-        actions: dict[str, str] = {}
-        guarded = []
-        for section in sections:
-            text = self.redactor.apply(section.text, policy)
-            heading = self.redactor.apply(section.heading, policy)
-            for part in (text, heading):
-                found.update(part.found)
-                actions.update(part.actions)
-            guarded.append(Section(text.text, section.location, heading.text))
-        title_part = self.redactor.apply(title, policy)
-        found.update(title_part.found)
-        actions.update(title_part.actions)
-        blocked = sorted(k for k, a in actions.items() if a == BLOCK)
-        if blocked:
-            names = ", ".join(LABELS[k] for k in blocked)
-            raise BlockedByPolicyError(
-                f"contains {names}, which the PII policy blocks; remove it from the file or "
-                "change the policy (`jisik pii policy`)"
-            )
-        summary = {k: {"found": n, "action": actions[k]} for k, n in sorted(found.items())}
-        return GuardedDocument(title_part.text, tuple(guarded), summary)
+        return guard_document(self.redactor, self.policies.for_document(groups), title, sections)
 
     # --- output -------------------------------------------------------------
 
