@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry
 from jisik.audit.retention import prune
-from jisik.errors import InvalidInputError
+from jisik.errors import InvalidInputError, JisikError
 from jisik.store.database import migrate, open_engine, sqlite_url
 from tests.unit.audit_tamper import (
     ZERO,
@@ -62,7 +63,10 @@ def test_an_untouched_chain_verifies_and_matches_the_documented_hashes(audit, db
         assert r["payload_hash"] == sha(r["salt"] + r["payload_json"])
         assert r["hash"] == link(prev, r["seq"], r["at"], r["action"], r["payload_hash"])
         prev = r["hash"]
-    assert check.head == prev
+    assert check.head == prev and check.checkpoint_seq is None and check.unanchored == 0
+    assert all(len(r["salt"]) == 32 and int(r["salt"], 16) >= 0 for r in rows(db))
+    assert [e.hash for e in audit.events()] == [r["hash"] for r in rows(db)]
+    assert audit.count() == 5
     first = row(db, 1)
     assert first["payload_json"] == canonical(
         {"question": "질문 0", "sources": [], "actor": "user:u0", "trace_id": "trace0"}
@@ -152,8 +156,9 @@ def test_swapped_sequence_numbers_are_detected(audit, db):
     assert problems(audit) == ("event 4 does not follow the event before it",)
 
 
-def test_a_payload_that_is_not_json_is_reported_not_raised(audit, db):
-    put(db, 2, payload_json="{broken")
+@pytest.mark.parametrize("payload", ["{broken", "[1, 2]", "null"])
+def test_a_payload_that_is_not_json_is_reported_not_raised(audit, db, payload):
+    put(db, 2, payload_json=payload)
     rehash(db, 2)
     found = problems(audit)
     assert "event 2: its content is not a JSON object" in found
@@ -244,7 +249,7 @@ def test_a_redaction_event_edited_to_list_another_hash_is_reported(audit, db):
 
 def test_an_event_restored_after_redaction_is_reported(audit, db):
     original = row(db, 2)
-    audit.redact([2], "erasure")
+    audit.redact([2, 3], "erasure")  # event 6 lists 2 then 3; only 2 is put back
     put(
         db,
         2,
@@ -270,13 +275,25 @@ def test_a_redacted_row_holding_content_is_reported(audit, db):
         put(db, 2, **{column: ""})
     put(db, 2, payload_json=canonical({"redacted": True, "redaction_seq": 6, "question": "x"}))
     assert problems(audit) == ("event 2: marked redacted but holds content",)
+    put(db, 2, payload_json=canonical({"redacted": False, "reason": "x", "redaction_seq": 6}))
+    assert problems(audit) == ("event 2: marked redacted but holds content",)
     assert audit.verify().ok is False
 
 
-def test_a_malformed_redaction_list_is_reported(audit, db):
+@pytest.mark.parametrize(
+    "events",
+    [
+        [{"seq": "2", "payload_hash": "a", "hash": "b"}],
+        [{"seq": 2, "payload_hash": "a"}],
+        [{"seq": 2, "hash": "b"}],
+        ["2"],
+        {"seq": 2},
+    ],
+)
+def test_a_malformed_redaction_list_is_reported(audit, db, events):
     audit.redact([2], "erasure")
     body = canonical(
-        {"reason": "erasure", "events": [{"seq": "2"}], "actor": "system:audit", "trace_id": ""}
+        {"reason": "erasure", "events": events, "actor": "system:audit", "trace_id": ""}
     )
     put(db, 6, payload_json=body)
     rehash(db, 6)
@@ -325,8 +342,110 @@ def test_retention_keeps_the_floor_and_redacts_older_question_logs(audit, db):
         prune(audit, registry, 30, 183, "cli:root")
     result = prune(audit, registry, 0, 0, "cli:root")
     assert result["redacted_events"] == 5 and result["forgotten_answer_hashes"] >= 1
+    assert abs(result["cutoff"] - time.time()) < 60
     kept = [e for e in audit.events() if not e.redacted]
     assert [e.action for e in kept] == ["admin.users.add", "audit.redact", "audit.prune"]
+    assert kept[-1].actor == "cli:root" and len(kept[-1].trace_id) == 32
+    assert {k: v for k, v in kept[-1].payload.items() if k not in ("actor", "trace_id")} == {
+        "older_than_days": 0,
+        "redacted_events": 5,
+        "forgotten_answer_hashes": result["forgotten_answer_hashes"],
+    }
     assert audit.verify().ok
     fake_redaction(db, 6)  # the admin event: retention never blanks it, so this is forged
     assert not audit.verify().ok
+
+
+def test_a_redacted_row_pointing_at_another_redaction_event_is_reported(audit, db):
+    audit.redact([1], "erasure")  # event 6
+    audit.redact([2], "retention")  # event 7
+    put(db, 1, payload_json=canonical({"redacted": True, "reason": "erasure", "redaction_seq": 7}))
+    assert problems(audit) == (
+        (
+            "redaction event 6 lists event 1, which is not redacted by it (restored from a "
+            "backup, or the list was edited)"
+        ),
+        "event 1: marked redacted, but redaction event 7 does not list it",
+    )
+
+
+def test_a_redaction_seq_that_is_not_a_number_counts_as_none(audit, db):
+    audit.redact([1], "erasure")  # event 6
+    fake_redaction(db, 2, redaction_seq="6")
+    assert problems(audit) == (
+        (
+            "event 2: marked redacted without a redaction event (forged, or redacted before "
+            "jisik bound redactions to the trail)"
+        ),
+    )
+
+
+def test_find_returns_unredacted_events_by_content_or_actor(audit, db):
+    audit.append("ask", "user:park", "t9", question="할인율 100% 적용?")
+    assert [e.seq for e in audit.find(["질문 1"])] == [2]
+    assert [e.seq for e in audit.find(["user:u3", "질문 4"])] == [4, 5]
+    assert [e.seq for e in audit.find(["0%"])] == [6]  # % is a literal, not a wildcard
+    assert audit.find(["", ""]) == [] and audit.find([]) == []
+    found = audit.find(["user:park"])[0]
+    assert found.as_json() == {
+        "seq": 6,
+        "at": row(db, 6)["at"],
+        "action": "ask",
+        "actor": "user:park",
+        "trace_id": "t9",
+        "payload": {"question": "할인율 100% 적용?", "actor": "user:park", "trace_id": "t9"},
+        "redacted": False,
+        "hash": row(db, 6)["hash"],
+    }
+    audit.redact([2], "erasure")
+    assert audit.find(["질문 1"]) == []
+
+
+def test_events_are_stamped_with_the_time_they_were_written(db):
+    log = AuditLog(open_engine(sqlite_url(db)))
+    before = time.time()
+    log.append("search", "user:a", "", query="q")
+    after = time.time()
+    assert before - 1e-6 <= row(db, 1)["at"] <= after + 1e-6
+    assert [e.seq for e in log.events(since=before - 1)] == [1]
+    assert list(log.events(since=after + 10)) == []
+
+
+def test_large_redactions_are_split_into_bound_batches(audit, db, monkeypatch):
+    monkeypatch.setattr("jisik.audit.chain.REDACT_BATCH", 2)
+    assert audit.redact([1, 2, 3, 4, 5], "retention") == 5
+    redactions = [e for e in audit.events() if e.action == "audit.redact"]
+    assert [[x["seq"] for x in e.payload["events"]] for e in redactions] == [[1, 2], [3, 4], [5]]
+    assert audit.verify().ok
+
+
+def test_a_wholesale_rewrite_reports_a_bounded_list(audit, db, monkeypatch):
+    sql(db, "UPDATE audit_events SET action = 'x'")  # one problem per event: 5
+    monkeypatch.setattr("jisik.audit.verify.MAX_PROBLEMS", 5)
+    assert len(problems(audit)) == 5
+    monkeypatch.setattr("jisik.audit.verify.MAX_PROBLEMS", 3)
+    assert problems(audit)[3:] == ("... and 2 more problems",)
+
+
+def test_checkpoints_need_the_home(audit):
+    with pytest.raises(JisikError, match="without its home"):
+        audit.export_checkpoint("cli:x")
+    with pytest.raises(JisikError, match="without its home"):
+        audit.reanchor("cli:x")
+
+
+def test_retention_redacts_only_what_is_older_than_the_cutoff(db, monkeypatch):
+    log = AuditLog(open_engine(sqlite_url(db)))
+    log.append("ask", "user:a", "t1", question="오래된 질문")
+    log.append("search", "user:a", "t2", query="오래된 검색")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 1.5 * 86_400)  # a day and a half later
+    log.append("ask", "user:b", "t3", question="새 질문")
+    result = prune(log, AnswerRegistry(log.engine), 1, 0, "cli:root")
+    assert result["redacted_events"] == 2
+    assert result["cutoff"] == pytest.approx(now + 0.5 * 86_400, abs=5)
+    by_seq = {e.seq: e for e in log.events()}
+    assert [s for s, e in by_seq.items() if e.redacted] == [1, 2]
+    assert by_seq[1].payload["reason"] == "retention" and by_seq[3].payload["question"] == "새 질문"
+    assert next(e.seq for e in log.events(since=row(db, 3)["at"])) == 3  # since is inclusive
+    assert log.verify().ok

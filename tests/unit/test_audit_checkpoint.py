@@ -6,14 +6,17 @@ test (``audit_tamper``), and forged checkpoints are signed the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from jisik.audit.chain import AuditLog, Link
 from jisik.audit.checkpoint import CheckpointError
@@ -72,6 +75,21 @@ def test_the_checkpoint_signs_the_head(log, home):
     )
     check = log.verify()
     assert check.ok and check.checkpoint_seq == 6 and check.unanchored == 0
+    raw = home_key(home).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert document["signature"]["key_id"] == hashlib.sha256(raw).hexdigest()[:16]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", body["at"])
+    anchor = row(db, 2)
+    assert anchor["actor"] == "system:audit" and anchor["trace_id"] == ""
+    assert anchor["payload_json"] == canonical(
+        {"reason": "first checkpoint", "actor": "system:audit", "trace_id": ""}
+    )
+
+
+def test_ordinary_appends_log_nothing(log, caplog):
+    with caplog.at_level(logging.DEBUG, logger="jisik.audit"):
+        log.append("ask", "user:a", "", question="q")
+        log.redact([1], "erasure")
+    assert caplog.records == []
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -91,7 +109,12 @@ def test_deleting_the_last_events_is_detected(log, home, k):
 def test_a_deleted_checkpoint_is_reported_not_recreated_until_reanchored(log, home):
     checkpoint_file(home).unlink()
     missing = f"{HOME} is missing: restore audit-checkpoint.json from a backup"
-    assert any(p.startswith(missing) for p in fresh(home).verify().problems)
+    assert fresh(home).verify().problems == (
+        (
+            f"{missing}, or re-anchor the trail as it is now with `jisik audit checkpoint "
+            "--reanchor` (recorded in the trail)"
+        ),
+    )
     other = fresh(home)
     other.append("ask", "user:x", "t", question="다음 질문")  # does not cover up the gap
     assert not checkpoint_file(home).exists()
@@ -111,6 +134,9 @@ def test_a_rolled_back_checkpoint_with_a_truncated_trail_is_caught_by_an_exporte
     old = read_checkpoint(home)  # signed at event 6
     exported = log.export_checkpoint("cli:auditor", "/elsewhere/cp.json")  # event 7
     assert exported["seq"] == 7 and row(db, 7)["action"] == "audit.checkpoint"
+    assert row(db, 7)["payload_json"] == canonical(
+        {"out": "/elsewhere/cp.json", "actor": "cli:auditor", "trace_id": ""}
+    )
     for i in range(3):
         log.append("search", "user:y", "", query=str(i))
     # The attacker holds the home: drops events 7..10 and puts the old checkpoint back.
@@ -142,9 +168,14 @@ def test_a_checkpoint_signed_by_another_key_is_rejected_and_not_moved(log, home,
     write_checkpoint(home, forged)
     bad = f"{HOME}: its signature does not verify against the public key"
     assert any(p.startswith(bad) for p in fresh(home).verify().problems)
+    later = fresh(home)
     with caplog.at_level(logging.WARNING, logger="jisik.audit.chain"):
-        fresh(home).append("search", "user:y", "", query="q")
+        later.append("search", "user:y", "", query="q")
+        later.append("search", "user:y", "", query="q2")  # warned once, not per question
     assert read_checkpoint(home) == forged  # left as evidence
+    assert [r.getMessage()[:40] for r in caplog.records] == [
+        "audit checkpoint not moved to event 7: t"
+    ]
     assert "signature does not verify" in caplog.text
     # A field edited after signing, with the home's own key's signature kept:
     honest = signed(body, home_key(home))
@@ -211,12 +242,16 @@ def test_a_checkpoint_that_is_not_one_is_reported(log, home):
 
 def test_the_checkpoint_never_moves_back(log, home):
     a, b = fresh(home), fresh(home)
-    seq = a.append("ask", "user:a", "", question="a")
-    last = rows(home / "jisik.db")[-1]
+    seq = a.append("ask", "user:a", "", question="a")  # a signed seq and remembers it
     b.append("ask", "user:b", "", question="b")
-    assert read_checkpoint(home)["seq"] == seq + 1
-    a._advance(Link(seq, last["hash"], seq - 1, last["prev_hash"]))  # a late writer
-    assert read_checkpoint(home)["seq"] == seq + 1
+    b.append("ask", "user:b", "", question="c")
+    assert read_checkpoint(home)["seq"] == seq + 2
+    db = home / "jisik.db"
+    late = Link(seq + 1, row(db, seq + 1)["hash"], seq, row(db, seq)["hash"])
+    assert a._advance(late) is None  # as if a had written seq + 1 and come late: no refusal
+    assert read_checkpoint(home)["seq"] == seq + 2
+    assert a._advance(Link(seq, row(db, seq)["hash"], seq - 1, row(db, seq)["prev_hash"])) is None
+    assert read_checkpoint(home)["seq"] == seq + 2
 
 
 def test_concurrent_writers_sharing_a_home_keep_the_checkpoint_at_the_head(home):
@@ -282,3 +317,84 @@ def test_a_trail_cut_back_and_grown_again_keeps_the_evidence(log, home, cut, reg
             f"{HOME}: event 6, the head it signed, is missing: {removed} removed from the end"
             in (found)
         )
+
+
+def test_a_checkpoint_of_another_version_is_refused_even_when_signed(log, home):
+    body = {k: v for k, v in read_checkpoint(home).items() if k != "signature"}
+    write_checkpoint(home, signed({**body, "version": 2}, home_key(home)))
+    assert fresh(home).verify().problems == (
+        f"{HOME}: it is a malformed jisik audit checkpoint (version 1 expected)",
+    )
+
+
+def test_events_appended_without_the_home_are_counted_when_the_checkpoint_moves(log, home):
+    bare = AuditLog(open_engine(sqlite_url(home / "jisik.db")))  # e.g. the identity store
+    bare.append("admin.users.add", "cli:root", "", user="kim")
+    bare.append("admin.users.add", "cli:root", "", user="lee")
+    assert fresh(home).verify().unanchored == 2
+    log.append("ask", "user:kim", "", question="질문")
+    document = read_checkpoint(home)
+    assert document["seq"] == 9 and document["events"] == len(rows(home / "jisik.db")) == 9
+
+
+def test_the_signed_head_removed_from_the_middle_is_reported(log, home):
+    bare = AuditLog(open_engine(sqlite_url(home / "jisik.db")))
+    bare.append("admin.users.add", "cli:root", "", user="kim")  # 7, 8: not yet signed
+    bare.append("admin.users.add", "cli:root", "", user="lee")
+    sql(home / "jisik.db", "DELETE FROM audit_events WHERE seq = 6")
+    assert fresh(home).verify().problems == (
+        "event 6 is missing (next is 7)",
+        "event 7 does not follow the event before it",
+        f"{HOME}: event 6, the head it signed, is missing",
+    )
+
+
+@pytest.mark.parametrize("signature", [None, "abc", {"algorithm": "RSA", "value": "00"}])
+def test_a_checkpoint_without_an_ed25519_signature_is_rejected(log, home, signature):
+    document = {**read_checkpoint(home), "signature": signature}
+    write_checkpoint(home, document)
+    assert fresh(home).verify().problems == (f"{HOME}: it carries no Ed25519 signature",)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"seq": 0},
+        {"seq": -1},
+        {"seq": True},
+        {"seq": "6"},
+        {"events": 0},
+        {"hash": 7},
+        {"at": None},
+    ],
+)
+def test_a_signed_checkpoint_with_bad_fields_is_refused(log, home, fields):
+    body = {k: v for k, v in read_checkpoint(home).items() if k != "signature"}
+    write_checkpoint(home, signed({**body, **fields}, home_key(home)))
+    assert fresh(home).verify().problems == (
+        f"{HOME}: it is a malformed jisik audit checkpoint (version 1 expected)",
+    )
+
+
+def test_reanchoring_over_an_unreadable_checkpoint_records_why(log, home):
+    checkpoint_file(home).write_text("{half", encoding="utf-8")
+    document = fresh(home).reanchor("cli:dpo")
+    anchor = [e for e in log.events() if e.action == "audit.anchor"][-1]
+    assert anchor.payload["reason"] == "reanchor" and anchor.payload["problems_total"] == 1
+    assert anchor.payload["previous"].startswith("unreadable: ")
+    assert document["seq"] == anchor.seq == 7 and fresh(home).verify().ok
+
+
+def test_a_restored_checkpoint_of_another_size_is_replaced_whole(log, home):
+    document = read_checkpoint(home)
+    checkpoint_file(home).write_text(json.dumps(document, indent=12) + "\n" * 300, "utf-8")
+    assert checkpoint_file(home).stat().st_size > 512 and fresh(home).verify().ok
+    fresh(home).append("ask", "user:a", "", question="q")
+    assert checkpoint_file(home).stat().st_size == 512
+    assert read_checkpoint(home)["seq"] == 7 and fresh(home).verify().ok
+
+
+def test_an_empty_trail_can_be_anchored(home):
+    assert fresh(home).verify().ok and fresh(home).verify().unanchored == 0
+    document = fresh(home).reanchor("cli:root")
+    assert (document["seq"], document["events"]) == (1, 1) and fresh(home).verify().ok

@@ -243,8 +243,11 @@ class AuditLog:
                 f"{refusal}; if you accept the trail as it is now, re-anchor it with "
                 "`jisik audit checkpoint --reanchor`"
             )
-        with anchor.locked():
-            return anchor.load() or {}
+        with self._lock, anchor.locked():
+            document = anchor.load()
+        if document is None:  # removed since our append signed it
+            raise CheckpointError("the checkpoint file vanished; see `jisik audit verify`")
+        return document
 
     def reanchor(self, actor: str) -> dict:
         """Sign the head as it is now, whatever the home's checkpoint said (missing,

@@ -148,6 +148,7 @@ class HomeAnchor:
         # the next append needs neither to parse it nor to check its signature again.
         self._mine: tuple[bytes, Checkpoint] | None = None
         self._lock_fd: int | None = None
+        self._lock_pid = 0
 
     def signing_key(self) -> Ed25519PrivateKey:
         if self._signing_key is None:  # read once: it is needed on every append
@@ -220,9 +221,12 @@ class HomeAnchor:
         so the checkpoint never moves back to an older head. A separate lock file,
         because a restored checkpoint file may be swapped in under a new inode. Its
         descriptor stays open (opening it cost more than the write); threads sharing
-        it are serialised by the AuditLog's own lock."""
-        if self._lock_fd is None:
+        it must hold the AuditLog's own lock, which serialises them."""
+        if self._lock_fd is None or self._lock_pid != os.getpid():
+            # A forked child shares its parent's descriptor, and flock would not keep
+            # the two apart: each process opens its own.
             self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._lock_pid = os.getpid()
             weakref.finalize(self, os.close, self._lock_fd)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         try:
