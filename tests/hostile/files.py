@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 SECRET = "TOPSECRET-7f3a91"  # the content of a file outside every added folder
@@ -58,6 +61,71 @@ def xml_part(body: Iterable[bytes], size: int) -> Iterator[bytes]:
     yield tail
 
 
+@dataclass(frozen=True)
+class Member:
+    """A zip member already compressed, so that one bomb can be written many times
+    (under many names, into many files) for the price of compressing it once."""
+
+    name: str
+    raw: bytes
+    crc: int
+    size: int
+    method: int = zipfile.ZIP_DEFLATED
+
+
+def deflated(name: str, chunks: Iterable[bytes], level: int = 6) -> Member:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    raw, crc, size = [], 0, 0
+    for chunk in chunks:
+        raw.append(compressor.compress(chunk))
+        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    raw.append(compressor.flush())
+    return Member(name, b"".join(raw), crc, size)
+
+
+def stored(name: str, data: bytes) -> Member:
+    return Member(name, data, zlib.crc32(data), len(data), zipfile.ZIP_STORED)
+
+
+def members_of(path: Path) -> list[Member]:
+    """The members of a (small) zip, compressed again."""
+    with zipfile.ZipFile(path) as archive:
+        return [
+            stored(i.filename, archive.read(i))
+            if i.compress_type == zipfile.ZIP_STORED
+            else deflated(i.filename, [archive.read(i)])
+            for i in archive.infolist()
+        ]
+
+
+def write_zip(path: Path, members: Iterable[Member]) -> Path:
+    """A plain zip (no zip64: members and total under 4 GB) of ready members."""
+    central, offset = [], 0
+    with open(path, "wb") as out:
+        for m in members:
+            name = m.name.encode("utf-8")
+            flags = 0x800 if not name.isascii() else 0
+            fixed = struct.pack(
+                "<HHHHHIII", 20, flags, m.method, 0, 0x21, m.crc, len(m.raw), m.size
+            )
+            out.write(b"PK\x03\x04" + fixed + struct.pack("<HH", len(name), 0) + name + m.raw)
+            central.append(
+                b"PK\x01\x02"
+                + struct.pack("<H", 20)
+                + fixed
+                + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, offset)
+                + name
+            )
+            offset += 30 + len(name) + len(m.raw)
+        directory = b"".join(central)
+        out.write(directory)
+        out.write(
+            b"PK\x05\x06"
+            + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), len(directory), offset, 0)
+        )
+    return path
+
+
 def rezip(
     src: Path,
     dst: Path,
@@ -74,6 +142,17 @@ def rezip(
                 for chunk in chunks:
                     member.write(chunk)
     return dst
+
+
+def zip_of(path: Path, name: str, chunks: Iterable[bytes]) -> Path:
+    """A zip of one streamed member."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open(name, "w", force_zip64=True) as member,
+    ):
+        for chunk in chunks:
+            member.write(chunk)
+    return path
 
 
 def office(kind: str, path: Path, text: str = BODY, title: str = "") -> Path:

@@ -174,6 +174,21 @@ def test_hwpx_nesting_beyond_libxml2s_limit_is_refused(tmp_path):
         hwpx.parse(files.hwpx(tmp_path / "deep.hwpx", section))
 
 
+def test_html_nested_beyond_the_depth_limit_is_refused_before_lexbor_reads_it(tmp_path):
+    from jisik.ingest.parsers import html
+
+    limit = html.MAX_DEPTH
+    path = tmp_path / "deep.html"
+    path.write_text("<div>" * limit + "깊은 곳" + "</div>" * limit, encoding="utf-8")
+    assert html.parse(path).sections[0].text == "깊은 곳"
+    path.write_text("<b>" * (limit + 1) + "깊은 곳", encoding="utf-8")  # unclosed counts
+    with pytest.raises(ParseError, match=f"nested more than {limit} elements deep"):
+        html.parse(path)
+    # end tags that may be left out, and void elements, do not nest
+    path.write_text("<ul>" + "<li><p>항목<br><img src=x>" * (3 * limit) + "</ul>", encoding="utf-8")
+    assert "항목" in html.parse(path).sections[0].text
+
+
 # --- HWP: bounded inflation and records -------------------------------------------
 
 
