@@ -53,3 +53,20 @@ def test_the_reasons_say_what_is_wrong_and_what_to_do():
     assert "admin role" in editor.refusal(("hr",), ())
     assert editor.refusal(None, ()) == ""  # a new document may be public
     assert editor.refusal(("hr", "finance"), ("hr", "finance")) == ""  # keeping is fine
+
+
+def test_the_refusals_word_for_word():
+    """Users act on these sentences (issue 9's mutation audit: a reworded or truncated
+    refusal still passed the checks above)."""
+    editor = Writer("erin", frozenset({"hr", PUBLIC}), frozenset({"hr"}))
+    assert editor.refusal(None, ("sales", "finance", "hr")) == (
+        "you may only give documents to groups you belong to; not a member of: finance, sales"
+    )
+    assert editor.refusal(("hr",), ()) == (
+        "making a group-only document readable by everyone needs the admin role; "
+        "keep its groups or ask an admin"
+    )
+    assert editor.refusal(("finance",), ("hr",)) == (
+        "a document with this name exists and you may not read it, so you cannot "
+        "replace it; upload it under another name"
+    )

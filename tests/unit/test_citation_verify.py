@@ -95,8 +95,16 @@ def test_a_citation_of_another_version_is_rejected():
 
 
 def test_cite_offsets_a_passage_span_by_the_passage_start():
-    hit = Hit(7, "doc1", 1, "연차휴가 규정", "hr/leave.md", "", START, END, SENTENCE, 1.0)
+    hit = Hit(7, "doc1", 3, "연차휴가 규정", "hr/leave.md", "p. 2", START, END, SENTENCE, 1.0)
     citation = cite(2, hit, 6, 9)  # "연차는"
-    assert (citation.n, citation.start, citation.end, citation.text) == (2, 14, 17, "연차는")
+    assert citation == Citation(
+        2, "doc1", 3, "연차휴가 규정", "hr/leave.md", "p. 2", 14, 17, "연차는"
+    )
     assert TEXT[14:17] == "연차는"
-    verify(citation, _texts({1: TEXT}))
+    verify(citation, _texts({3: TEXT}))
+
+
+def test_the_error_names_the_citation_and_its_span():
+    with pytest.raises(CitationError) as error:
+        verify(_citation(START + 1, END + 1), _texts({1: TEXT}))
+    assert str(error.value) == "citation [1] span 9:50 of doc1 does not match its text"
