@@ -203,8 +203,11 @@ def _long_lines(folder: Path, sizes: Sizes, expect: dict[str, Expect]) -> None:
         "항목,내용\n긴 칸," + "가나다 " * (n // 4) + "\n", encoding="utf-8"
     )
     (folder / "spaces.md").write_text("| " + " " * n + "x\n", encoding="utf-8")
-    for name in ("line.txt", "token.txt", "stars.md", "cell.csv"):
+    for name in ("line.txt", "token.txt", "stars.md"):
         expect[f"long/{name}"] = Expect("ingested")
+    # Python's csv module stops at fields over 128 KiB, with that reason
+    too_long = n // 4 * 4 > 131_072
+    expect["long/cell.csv"] = Expect("failed", "field larger") if too_long else Expect("ingested")
     expect["long/spaces.md"] = Expect("ingested")
 
 

@@ -67,17 +67,20 @@ class PeakSampler:
         self.root = root or os.getpid()
         self.interval = interval
         self.peak_mb = 0.0
+        self.baseline_mb = 0.0  # the root process alone, when sampling began
         self.processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Self:
+        self.baseline_mb = pss_kb(self.root) / 1024
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.sample()
 
     def sample(self) -> float:
         pids = tree(self.root)
