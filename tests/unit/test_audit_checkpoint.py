@@ -398,3 +398,15 @@ def test_an_empty_trail_can_be_anchored(home):
     assert fresh(home).verify().ok and fresh(home).verify().unanchored == 0
     document = fresh(home).reanchor("cli:root")
     assert (document["seq"], document["events"]) == (1, 1) and fresh(home).verify().ok
+
+
+def test_a_trail_wiped_with_its_checkpoint_is_shown_only_by_an_exported_one(log, home):
+    # The documented limit: back to before the first anchor, a trail looks never anchored.
+    exported = log.export_checkpoint("cli:auditor")
+    sql(home / "jisik.db", "DELETE FROM audit_events")
+    checkpoint_file(home).unlink()
+    fresh(home).append("ask", "user:x", "", question="처음부터")
+    assert fresh(home).verify().ok
+    found = fresh(home).verify(exported).problems
+    assert f"{EXPORTED}: event 7 {REWRITTEN}" not in found
+    assert any(p.startswith(f"{EXPORTED}: event 7, the head it signed, is missing") for p in found)

@@ -19,6 +19,7 @@ from jisik.audit.chain import AuditLog
 from jisik.store.database import open_engine, sqlite_url
 from tests.unit.audit_tamper import (
     canonical,
+    checkpoint_file,
     fake_redaction,
     new_home,
     put,
@@ -40,6 +41,8 @@ TAMPERS = (
     "fake_redaction",
     "swap_and_rewrite",
     "change_time",
+    "delete_checkpoint",
+    "drop_tail_and_checkpoint",
 )
 
 events = st.lists(
@@ -58,11 +61,22 @@ def _edited(row: dict) -> str:
     return canonical(payload)
 
 
-def _tamper(db: Path, kind: str, data: st.DataObject) -> None:
+def _tamper(home: Path, kind: str, data: st.DataObject) -> None:
+    db = home / "jisik.db"
     present = rows(db)
     pick = data.draw(st.sampled_from(present), label="event")
     seq = pick["seq"]
-    if kind == "delete_tail":
+    if kind == "delete_checkpoint":
+        checkpoint_file(home).unlink()
+    elif kind == "drop_tail_and_checkpoint":  # then let the trail grow again
+        # Not back to before the first anchor: that trail looks never anchored, which only
+        # an exported checkpoint shows (test_audit_checkpoint, the documented limit).
+        anchor = next(r["seq"] for r in present if r["action"] == "audit.anchor")
+        cut = data.draw(st.integers(anchor + 1, len(present) + 1), label="cut")
+        sql(db, "DELETE FROM audit_events WHERE seq >= ?", cut)
+        checkpoint_file(home).unlink()
+        AuditLog(open_engine(sqlite_url(db)), home=home).append("ask", "user:x", "", text="x")
+    elif kind == "delete_tail":
         k = data.draw(st.integers(1, len(present)), label="k")
         sql(db, "DELETE FROM audit_events WHERE seq > ?", len(present) - k)
     elif kind == "delete_one":
@@ -107,7 +121,7 @@ def test_no_tamper_anywhere_verifies(template, chain, redact, data):
         audit.redact(redact, "erasure")
         assert audit.verify().ok
         audit.engine.dispose()
-        _tamper(home / "jisik.db", kind, data)
+        _tamper(home, kind, data)
         later = AuditLog(open_engine(sqlite_url(home / "jisik.db")), home=home)
         check = later.verify()
         later.engine.dispose()
