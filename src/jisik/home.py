@@ -21,6 +21,12 @@ from jisik.index.files import write_json_atomic
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 LOCK_WAIT_SECONDS = 60.0
+# What jisik keeps at the top of a home. Anything else there (the demo's handbook, a
+# folder of documents an operator keeps beside the data) belongs to the user.
+OWNED_NAMES = frozenset(
+    {"index", "originals", "uploads", "secrets", "receipts", MANIFEST, "config.toml"}
+)
+OWNED_PREFIXES = ("jisik.db", "audit-checkpoint", ".")
 
 
 class HomeMissingError(JisikError):
@@ -40,6 +46,15 @@ class HomeLayout:
 
     def exists(self) -> bool:
         return self.manifest.exists()
+
+    def owns(self, path: Path) -> bool:
+        """Whether a resolved path is (inside) one of the home's own entries:
+        database, index, originals, staged uploads, keys, receipts, settings."""
+        root = self.root.resolve()
+        if root not in path.parents:
+            return False
+        top = path.relative_to(root).parts[0]
+        return top in OWNED_NAMES or top.startswith(OWNED_PREFIXES)
 
     def create(self) -> None:
         try:

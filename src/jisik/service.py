@@ -228,8 +228,7 @@ class Jisik:
             discover(
                 paths,
                 follow_symlinks=follow_symlinks,
-                home=self.layout.root,
-                staging=self.layout.uploads,
+                home=self.layout,
             )
         )
         group_set = _group_set(groups)

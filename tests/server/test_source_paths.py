@@ -8,7 +8,6 @@ reader or auditor gets is searched for the server's folder names.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jisik.home import HomeLayout
 from jisik.ingest.discover import discover
 
 
@@ -68,25 +69,34 @@ def test_a_link_named_on_the_command_line_is_read(tmp_path: Path):
     assert [(f.path, f.problem) for f in discover([link])] == [(outside / "secret.txt", "")]
 
 
-def test_the_home_is_never_read_but_its_staging_folder_is(tmp_path: Path):
+def test_the_homes_own_files_are_never_read_but_a_named_staged_upload_is(tmp_path: Path):
     added, _ = _tree(tmp_path)
-    home = added / "jisik-home"
-    (home / "secrets").mkdir(parents=True)
-    (home / "secrets" / "pseudonym.key.txt").write_text("key")
-    (home / "config.toml").write_text("x = 1")
-    staged = home / "uploads" / "job" / "00000" / "leave.md"
+    home = HomeLayout(added / "jisik-home")
+    (home.root / "secrets").mkdir(parents=True)
+    (home.root / "secrets" / "pseudonym.key.txt").write_text("key")
+    (home.root / "config.toml").write_text("x = 1")
+    (home.root / "jisik.db-wal.txt").write_text("wal")
+    staged = home.uploads / "job" / "00000" / "leave.md"
     staged.parent.mkdir(parents=True)
     staged.write_text("upload")
-    (added / "key.txt").symlink_to(home / "secrets" / "pseudonym.key.txt")
-    found = list(discover([added], home=home, staging=home / "uploads"))
-    assert sorted(f.path.name for f in found if not f.problem) == ["a.txt", "b.md"]
+    handbook = home.root / "demo-corpus" / "hr" / "leave.txt"  # the user's, not jisik's
+    handbook.parent.mkdir(parents=True)
+    handbook.write_text("handbook")
+    (added / "key.txt").symlink_to(home.root / "secrets" / "pseudonym.key.txt")
+    found = list(discover([added], home=home))
+    assert sorted(f.path.name for f in found if not f.problem) == ["a.txt", "b.md", "leave.txt"]
     problems = {f.path.name: f.problem for f in found if f.problem}
-    assert set(problems) == {"jisik-home", "key.txt"}
-    assert all("inside the jisik home" in p for p in problems.values())
-    named = list(
-        discover([home / "config.toml", home, staged], home=home, staging=home / "uploads")
-    )
-    assert [bool(f.problem) for f in named] == [True, True, False]
+    assert set(problems) == {"secrets", "config.toml", "jisik.db-wal.txt", "uploads", "key.txt"}
+    assert all("part of the jisik home" in p for p in problems.values())
+    named = list(discover([home.root / "config.toml", staged, handbook], home=home))
+    assert [bool(f.problem) for f in named] == [True, False, False]
+    whole_home = {f.path.name: bool(f.problem) for f in discover([home.root], home=home)}
+    assert whole_home == {
+        "leave.txt": False, "secrets": True, "config.toml": True, "jisik.db-wal.txt": True,
+        "uploads": True,
+    }
+    walked_staging = list(discover([home.uploads], home=home))
+    assert [bool(f.problem) for f in walked_staging] == [True]
 
 
 _NAMES = st.sampled_from(["a", "b", "c", "d"])

@@ -3,8 +3,9 @@
 Only what lies inside the given trees is read: a symbolic link inside an added
 folder that points outside it (``secrets -> /etc``) is reported and skipped unless
 the caller asks to follow links. The jisik home's own files (database, index,
-keys, receipts) are never documents, even when a path names them; only its
-staging folder, where uploads wait to be ingested, may be read.
+keys, receipts) are never documents, even when a path names them; only files of
+its staging folder, where uploads wait to be ingested, may be read when named.
+Other folders a user keeps inside the home (the demo's handbook) are documents.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from jisik.home import HomeLayout
 from jisik.ingest.parsers import is_supported
 
 # Inside folders these are silently passed over: they are never documents.
@@ -23,7 +25,10 @@ IGNORED_SUFFIXES = frozenset(
     ".woff .woff2 .pyc .class .o .db .sqlite .lock .tmp .ds_store".split()
 )
 FOLLOW_HINT = "add the target itself, or pass --follow-symlinks to follow links"
-HOME_REASON = "it is inside the jisik home (database, index, keys), which is never ingested"
+HOME_REASON = (
+    "it is part of the jisik home (database, index, keys, staged uploads), which is never "
+    "ingested"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,29 +40,25 @@ class Found:
 @dataclass(frozen=True, slots=True)
 class _Rules:
     follow_symlinks: bool
-    home: Path | None
-    staging: Path | None
+    home: HomeLayout | None
 
-    def off_limits(self, resolved: Path) -> bool:
-        """Inside the home, and not in its staging folder."""
-        if self.home is None or not _inside(resolved, self.home):
+    def off_limits(self, resolved: Path, named: bool = False) -> bool:
+        """One of the home's own entries; a staged upload only when not named itself
+        (a folder walk never picks up another job's waiting files)."""
+        if self.home is None or not self.home.owns(resolved):
             return False
-        return self.staging is None or not _inside(resolved, self.staging)
+        staging = self.home.uploads.resolve()
+        return not (named and resolved.is_file() and staging in resolved.parents)
 
 
 def discover(
     paths: Iterable[Path],
     *,
     follow_symlinks: bool = False,
-    home: Path | None = None,
-    staging: Path | None = None,
+    home: HomeLayout | None = None,
 ) -> Iterator[Found]:
     """Every file under ``paths``, once, in a stable order; each problem as a Found."""
-    rules = _Rules(
-        follow_symlinks,
-        home.resolve() if home is not None else None,
-        staging.resolve() if staging is not None else None,
-    )
+    rules = _Rules(follow_symlinks, home)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
@@ -66,7 +67,7 @@ def discover(
             yield Found(path, problem)
             continue
         resolved = path.resolve()
-        if rules.off_limits(resolved):
+        if rules.off_limits(resolved, named=True):
             yield Found(path, HOME_REASON)
         elif resolved.is_dir():
             yield from _walk(resolved, seen, rules)
