@@ -46,6 +46,7 @@ PII_TYPES: tuple[str, ...] = (
 # Every identifier we detect contains a digit, except an e-mail address, which has an "@".
 _MAY_CONTAIN_PII = re.compile(r"[0-9@:]")
 
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     kind: str  # one of PII_TYPES

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jisik.errors import ParseError
-from jisik.privacy.detect import default_detector
 from jisik.keys import HomeSecrets
+from jisik.privacy.detect import default_detector
 from jisik.privacy.policy import BLOCK, MASK, PiiPolicy, PolicyStore
 from jisik.privacy.redact import LABELS, Redactor
 from jisik.types import Answer, Hit, Section
