@@ -116,7 +116,7 @@ class Jisik:
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
         self.originals = Originals(self.layout.originals)
-        self.audit = AuditLog(self.engine)
+        self.audit = AuditLog(self.engine, home=self.layout.root)
         self.guard = PiiGuard(self.engine, self.layout.root / "secrets")
         self.answers = AnswerRegistry(self.engine)
         self.index: Index = open_index(

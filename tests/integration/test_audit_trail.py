@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from jisik.answer.labels import EXTRACTIVE
 from jisik.audit.chain import AuditLog
+from jisik.identity.store import IdentityStore
 from jisik.index.base import PUBLIC
+from jisik.privacy.policy import PolicyStore
 from jisik.types import Requester
 
 
@@ -54,3 +58,19 @@ def test_the_services_trail_is_anchored_in_its_home_and_redactions_stay_bound(ji
     assert (jisik.layout.root / "audit-checkpoint.json").exists()
     jisik.search("비밀번호", k=1)  # the service's own log, with or without the home
     assert AuditLog(jisik.engine, home=jisik.layout.root).verify().ok
+
+
+def test_every_append_of_the_service_and_its_stores_moves_the_signed_checkpoint(jisik, handbook):
+    jisik.add([handbook], actor="user:kim")
+    IdentityStore(jisik.engine, jisik.audit).add_group("hr", actor="user:kim")
+    PolicyStore(jisik.engine, jisik.audit).set("phone", "mask", actor="user:kim")
+    jisik.ask("연차는 이월되나요?", who=Requester("user:lee", frozenset({PUBLIC})))
+    check = AuditLog(jisik.engine, home=jisik.layout.root).verify()
+    assert check.ok, check.problems
+    assert check.checkpoint_seq == check.events and check.unanchored == 0
+    last = check.events
+    with sqlite3.connect(jisik.layout.database) as db:  # an attacker drops the last question
+        db.execute("DELETE FROM audit_events WHERE seq = ?", (last,))
+    found = AuditLog(jisik.engine, home=jisik.layout.root).verify()
+    assert not found.ok
+    assert any(f"event {last}, the head it signed, is missing" in p for p in found.problems)

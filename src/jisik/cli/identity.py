@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from jisik.audit.chain import AuditLog
 from jisik.cli import output
 from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _store(home: Path | None, *, create: bool = False) -> Iterator[IdentityStore]:
     """The identity store of a home; ``create`` makes the home first if it is missing."""
-    with home_database(home, create=create) as (_, engine):
-        yield IdentityStore(engine)
+    with home_database(home, create=create) as (settings, engine):
+        yield IdentityStore(engine, AuditLog(engine, home=settings.home))
 
 
 # --- users -------------------------------------------------------------------

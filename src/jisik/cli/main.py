@@ -109,7 +109,7 @@ def _check_groups(jisik: Jisik, groups: list[str], create: bool) -> None:
     as `users add` does, unless asked to create it."""
     from jisik.identity.store import IdentityStore
 
-    identity = IdentityStore(jisik.engine)
+    identity = IdentityStore(jisik.engine, jisik.audit)
     known = {g.name for g in identity.groups()}
     missing = [g for g in dict.fromkeys(groups) if g not in known]
     if missing and not create:

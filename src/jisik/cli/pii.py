@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from jisik.audit.chain import AuditLog
 from jisik.cli import output
 from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
@@ -170,8 +171,8 @@ def policy_set(
     to apply a stricter policy to their text."""
 
     def body() -> None:
-        with home_database(home, create=True) as (_, engine):
-            PolicyStore(engine).set(kind, action, group or HOME)
+        with home_database(home, create=True) as (settings, engine):
+            PolicyStore(engine, AuditLog(engine, home=settings.home)).set(kind, action, group or HOME)
         where = f"group {group}" if group else "the home"
         output.console.print(f"{kind} → {action} for {output.escape(where)}")
 
@@ -183,8 +184,8 @@ def policy_reset(group: GroupOption = None, home: HomeOption = None) -> None:
     """Back to the defaults (the home), or drop a group's own policy."""
 
     def body() -> None:
-        with home_database(home) as (_, engine):
-            PolicyStore(engine).reset(group or HOME)
+        with home_database(home) as (settings, engine):
+            PolicyStore(engine, AuditLog(engine, home=settings.home)).reset(group or HOME)
         output.console.print("policy reset")
 
     run(body)

@@ -294,6 +294,10 @@ def _normalize_zip(data: bytes, path: Path) -> None:
     _write_zip(path, entries)
 
 
-WRITERS: dict[str, Callable[[DemoDocument, Path], None]] = dict(
-    md=write_markdown, docx=write_docx, pdf=write_pdf, xlsx=write_xlsx, hwpx=write_hwpx
-)
+WRITERS: dict[str, Callable[[DemoDocument, Path], None]] = {
+    "md": write_markdown,
+    "docx": write_docx,
+    "pdf": write_pdf,
+    "xlsx": write_xlsx,
+    "hwpx": write_hwpx,
+}

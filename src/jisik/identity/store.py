@@ -31,9 +31,11 @@ from jisik.store.schema import ApiKeyRow, GroupRow, UserGroupRow, UserRow
 
 
 class IdentityStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, audit: AuditLog | None = None) -> None:
+        """``audit``: the home's trail (with its checkpoint); by default one on the
+        bare database, for tools and tests without a home."""
         self.engine = engine
-        self.audit = AuditLog(engine)
+        self.audit = audit or AuditLog(engine)
 
     def _audit(self, action: str, actor: str, **data: object) -> None:
         """Every change of who may do what goes into the audit trail."""

@@ -160,5 +160,5 @@ def _exports(jisik: Jisik, subject: Subject):
 
 
 def _is_user(jisik: Jisik, subject: Subject) -> bool:
-    names = {u.name.lower() for u in IdentityStore(jisik.engine).users()}
+    names = {u.name.lower() for u in IdentityStore(jisik.engine, jisik.audit).users()}
     return any(i.normal in names for i in subject.identifiers if i.kind in ("name", "value"))

@@ -87,8 +87,9 @@ def check_kind(kind: str) -> str:
 class PolicyStore:
     """Policies in the home's database; read on every use, so changes apply at once."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, audit: AuditLog | None = None) -> None:
         self.engine = engine
+        self.audit = audit or AuditLog(engine)
 
     def _overrides(self) -> dict[str, dict[str, str]]:
         with Session(self.engine) as session:
@@ -131,7 +132,7 @@ class PolicyStore:
         check_action(action)
         with Session(self.engine) as session, session.begin():
             session.merge(PiiPolicyRow(scope=group, kind=kind, action=action))
-        AuditLog(self.engine).append(
+        self.audit.append(
             "pii.policy.set",
             actor or local_actor(),
             new_trace_id(),
@@ -143,6 +144,6 @@ class PolicyStore:
     def reset(self, group: str = HOME, *, actor: str = "") -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(PiiPolicyRow).where(PiiPolicyRow.scope == group))
-        AuditLog(self.engine).append(
+        self.audit.append(
             "pii.policy.reset", actor or local_actor(), new_trace_id(), scope=group
         )

@@ -48,7 +48,7 @@ def open_state(settings: Settings, config: ServerConfig) -> ServerState:
     config.check()
     jisik = Jisik(settings)
     try:
-        identity = IdentityStore(jisik.engine)
+        identity = IdentityStore(jisik.engine, jisik.audit)
         dev_principal = None
         if not identity.has_admin():
             if not config.dev:

@@ -50,7 +50,7 @@ class JobRunner:
 
     def __init__(self, jisik: Jisik, store: JobStore, staging: Path, originals: Originals) -> None:
         self.jisik = jisik
-        self.identity = IdentityStore(jisik.engine)
+        self.identity = IdentityStore(jisik.engine, jisik.audit)
         self.store = store
         self.staging = staging
         self.originals = originals

@@ -2,4 +2,4 @@
 
 from jisik.text.analyzer import AnalyzedText, Analyzer, AnalyzerConfig
 
-__all__ = ["Analyzer", "AnalyzerConfig", "AnalyzedText"]
+__all__ = ["AnalyzedText", "Analyzer", "AnalyzerConfig"]

@@ -184,7 +184,7 @@ def _paragraph_text(lines: list[str]) -> str:
     """Soft-wrapped lines join with a space; a hard break (two spaces, "\\") keeps its newline."""
     parts: list[str] = []
     for i, line in enumerate(lines):
-        hard_break = line.endswith("  ") or line.endswith("\\")
+        hard_break = line.endswith(("  ", "\\"))
         text = strip_inline(line.strip().rstrip("\\"))
         last = i == len(lines) - 1
         parts.append(text + ("" if last else "\n" if hard_break else " "))
