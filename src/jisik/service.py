@@ -655,9 +655,14 @@ class Jisik:
         )
         return next(iter(done.refused.values()), "")
 
-    def remove(self, doc_id: str, actor: str | None = None) -> DocumentInfo:
+    def remove(
+        self, doc_id: str, actor: str | None = None, who: Requester | None = None
+    ) -> DocumentInfo:
+        """Delete a document, if ``who`` (None: unrestricted) may read it; checked under
+        the write lock, so a regroup that lands first cannot be deleted through."""
         with self.layout.write_lock():
             self._recover()
+            self.check_readable(doc_id, who)
             found = self.records.document(doc_id)
             if found is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")

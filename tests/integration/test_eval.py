@@ -203,6 +203,9 @@ def test_own_questions_csv_and_jsonl(tmp_path: Path, handbook_home: Path):
     assert data["home"] == str(handbook_home)
     assert set(data["baselines"]) == {"whitespace_bm25", "kiwi_bm25"}
     assert "<svg" in report.read_text(encoding="utf-8")
+    with Jisik(load_settings(handbook_home), create=False) as jisik:
+        exports = [e.payload["out"] for e in jisik.audit.events(actions=["eval.export"])]
+    assert exports == [str(report.resolve())]  # a report quoting the home is an export
 
     # The same questions as JSONL, documents by id, several answers allowed.
     with Jisik(load_settings(handbook_home), create=False) as jisik:

@@ -98,3 +98,12 @@ def test_document_lists_page_within_what_the_reader_may_read(mixed):
         d.doc_id for d in everything if d.groups == ()
     ]
     assert all(d.chunks > 0 for d in everything)
+
+
+def test_remove_checks_the_reader_under_the_write_lock(mixed):
+    leave = _doc_id(mixed, "leave.md")
+    with pytest.raises(NotFoundError, match=f"no document with id '{leave}'"):
+        mixed.remove(leave, who=FINANCE)  # regrouped away from finance before the delete ran
+    assert mixed.exists(leave)
+    assert mixed.remove(leave, who=HR).doc_id == leave
+    assert not mixed.exists(leave)

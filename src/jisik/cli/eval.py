@@ -13,8 +13,11 @@ import typer
 from rich import box
 from rich.table import Table
 
+from jisik.audit.actors import local_actor, new_trace_id
+from jisik.audit.chain import AuditLog
 from jisik.cli import output
 from jisik.cli.common import progress_bar, run
+from jisik.cli.database import home_database
 from jisik.errors import JisikError
 
 METRIC_COLUMNS = (
@@ -127,12 +130,23 @@ def eval_command(
                 raise JisikError(
                     f"cannot write the report to {report}: {exc.strerror or exc}"
                 ) from exc
+            if home is not None:
+                _record_export(home, report)
         if json:
             output.emit_json(result.to_json())
         else:
             _show(result, report)
 
     run(body)
+
+
+def _record_export(home: Path, report: Path) -> None:
+    """A report over a kept home quotes its documents: the trail records where it went,
+    so that erasure can find it (a temporary home's report quotes only the dataset)."""
+    with home_database(home) as (settings, engine):
+        AuditLog(engine, home=settings.home).append(
+            "eval.export", local_actor(), new_trace_id(), out=str(report.resolve())
+        )
 
 
 def _show(result, report: Path | None) -> None:

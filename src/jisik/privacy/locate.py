@@ -25,7 +25,7 @@ from jisik.store.records import ACTIVE
 if TYPE_CHECKING:  # the service calls into this module; only its type is needed here
     from jisik.service import Jisik
 
-EXPORT_ACTIONS = ("audit.export", "registry.export")
+EXPORT_ACTIONS = ("audit.export", "registry.export", "eval.export")
 # Events about who may do what are records the operator must keep (access-control
 # logs); where the person appears only as the actor of such events they are kept.
 KEPT_ACTIONS_PREFIX = "admin."

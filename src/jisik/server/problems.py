@@ -21,6 +21,7 @@ from jisik.errors import (
     NotFoundError,
     ParseError,
 )
+from jisik.store.database import storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        storage = storage_failure(exc)
+        if storage is not None:
+            # A full disk or failing storage: the operator's problem, not the client's;
+            # the write was rolled back, so retrying later is safe.
+            log.error("storage failure on %s %s: %s", request.method, request.url.path, storage)
+            return problem_response(
+                request,
+                503,
+                f"{storage}; nothing was changed, try again later",
+                {"Retry-After": "30"},
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             request,

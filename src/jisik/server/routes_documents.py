@@ -169,5 +169,5 @@ def regroup(
 def remove(doc_id: str, request: Request, principal: Editor, state: State) -> dict:
     who = requester(principal, request)
     state.jisik.check_readable(doc_id, who)
-    info = state.jisik.remove(doc_id, actor=who.actor)
+    info = state.jisik.remove(doc_id, actor=who.actor, who=who)
     return {"removed": info.doc_id, "title": info.title}
