@@ -122,6 +122,15 @@ GROUPS: dict[str, Group] = {
             "tests/integration/test_probe_counters.py",
         ),
     ),
+    # The receipt alone (signature, keyed identifiers, what it signs): a quicker run of
+    # the part of "erasure" an attacker forges.
+    "receipts": Group(
+        _all(PRIVACY + "receipts.py"),
+        (
+            "tests/integration/test_erasure_hardening.py",
+            "tests/integration/test_erasure.py",
+        ),
+    ),
     "audit": Group(
         _all(
             *(
