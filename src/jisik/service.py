@@ -208,6 +208,7 @@ class Jisik:
         keep_originals: bool = False,
         lock_wait_seconds: float = LOCK_WAIT_SECONDS,
         follow_symlinks: bool = False,
+        exclude: Sequence[str] = (),
     ) -> AddReport:
         """Ingest files and folders. One bad file never stops the batch.
 
@@ -225,12 +226,10 @@ class Jisik:
         meta = (owner, licence)
         pii: list[dict] = []
         found = list(
-            discover(
-                paths,
-                follow_symlinks=follow_symlinks,
-                home=self.layout,
-            )
+            discover(paths, follow_symlinks=follow_symlinks, home=self.layout, exclude=exclude)
         )
+        excluded = sum(f.excluded for f in found)
+        found = [f for f in found if not f.excluded]
         group_set = _group_set(groups)
         failed: list[AddFailure] = []
         batch: list[PreparedFile] = []
@@ -288,7 +287,7 @@ class Jisik:
                     commit(batch)
                     batch = []
             commit(batch)
-        report = AddReport(added, updated, unchanged, tuple(failed))
+        report = AddReport(added, updated, unchanged, tuple(failed), excluded)
         return self._added(report, group_set, actor, pii)
 
     def _file_jobs(self, found, sources, group_set, max_bytes: int, progress):

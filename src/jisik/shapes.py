@@ -10,6 +10,7 @@ def add_json(report: AddReport) -> dict:
         "added": report.added,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        "excluded": report.excluded,
         "failed": [{"path": f.path, "error": f.error} for f in report.failed],
     }
 

@@ -163,3 +163,4 @@ class AddReport:
     updated: int = 0
     unchanged: int = 0
     failed: tuple[AddFailure, ...] = field(default_factory=tuple)
+    excluded: int = 0  # files and folders left out by --exclude or .jisikignore

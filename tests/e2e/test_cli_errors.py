@@ -88,3 +88,15 @@ def test_add_refuses_an_unknown_group_unless_asked_to_create_it(tmp_path, create
         assert result.returncode == 0, result.stderr
         groups = json.loads(jisik(home, "groups", "list", "--json").stdout)
         assert [g["name"] for g in groups] == ["인사팀"]
+
+
+def test_add_exclude_counts_what_it_left_out_and_refuses_a_bad_pattern(tmp_path: Path):
+    handbook = write_handbook(tmp_path / "handbook")
+    home = tmp_path / "home"
+    bad = jisik(home, "add", str(handbook), "--exclude", "!")
+    assert bad.returncode == 2 and "--exclude '!' is not a valid pattern" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    done = jisik(home, "add", str(handbook), "-x", "*.csv", "--exclude", "general/", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["added"], report["excluded"], report["failed"]) == (2, 2, [])

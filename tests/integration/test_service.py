@@ -194,3 +194,12 @@ def test_a_parser_bug_on_one_file_is_reported_with_its_type(jisik, handbook, mon
     reply = run_task(request, jisik.analyzer)
     assert "IndexError" in reply["error"] and "please report this file" in reply["error"]
     assert "IndexError" in reply["traceback"]
+
+
+def test_excluded_files_are_counted_and_never_ingested(jisik, handbook):
+    (handbook / "security" / ".jisikignore").write_text("*.txt\n", encoding="utf-8")
+    report = jisik.add([handbook], exclude=["hr/"])
+    assert (report.added, report.excluded, report.failed) == (2, 2, ())
+    sources = sorted(Path(d.source).parent.name for d in jisik.documents())
+    assert sources == ["expenses", "general"]
+    assert all("password" not in h.source for h in jisik.search("비밀번호 변경 주기", k=10))

@@ -25,6 +25,7 @@ from jisik.cli.identity import register as register_identity
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
 from jisik.errors import InvalidInputError
+from jisik.ingest.exclude import compile_patterns
 from jisik.service import Jisik
 from jisik.settings import load_settings
 
@@ -72,6 +73,16 @@ def add(
             "and report them).",
         ),
     ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            "-x",
+            help="Leave out files and folders matching this .gitignore-style pattern "
+            "(repeatable; e.g. '*.tmp', 'drafts/'). A .jisikignore file in a folder does the "
+            "same for that folder.",
+        ),
+    ] = None,
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
@@ -79,6 +90,7 @@ def add(
     """Ingest files and folders; unchanged files are skipped, changed ones replaced."""
 
     def body() -> int:
+        compile_patterns(exclude or ())  # a bad pattern is refused before anything starts
         with _open(home, embedder, create=True) as jisik, progress_bar(json) as bar:
             _check_groups(jisik, group or [], create_groups)
             task = bar.add_task("ingesting", total=None, item="")
@@ -93,6 +105,7 @@ def add(
                 owner=owner,
                 licence=licence,
                 follow_symlinks=follow_symlinks,
+                exclude=exclude or (),
             )
             bar.update(task, completed=bar.tasks[0].total or 0, item="")
         if json:

@@ -28,6 +28,7 @@ def show_add(report: AddReport) -> None:
     console.print(
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}"
+        + (f", excluded {report.excluded}" if report.excluded else "")
     )
     for failure in report.failed:
         err_console.print(f"[red]failed[/red] {escape(failure.path)}: {escape(failure.error)}")

@@ -11,11 +11,12 @@ Other folders a user keeps inside the home (the demo's handbook) are documents.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from jisik.home import HomeLayout
+from jisik.ingest.exclude import IGNORE_FILE, Scope, compile_patterns, excluded_by_name
 from jisik.ingest.parsers import is_supported
 
 # Inside folders these are silently passed over: they are never documents.
@@ -26,8 +27,7 @@ IGNORED_SUFFIXES = frozenset(
 )
 FOLLOW_HINT = "add the target itself, or pass --follow-symlinks to follow links"
 HOME_REASON = (
-    "it is part of the jisik home (database, index, keys, staged uploads), which is never "
-    "ingested"
+    "it is part of the jisik home (database, index, keys, staged uploads), which is never ingested"
 )
 
 
@@ -35,6 +35,7 @@ HOME_REASON = (
 class Found:
     path: Path
     problem: str = ""  # non-empty: report as failed without reading
+    excluded: bool = False  # by --exclude or a .jisikignore: counted, never read
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,13 @@ def discover(
     *,
     follow_symlinks: bool = False,
     home: HomeLayout | None = None,
+    exclude: Sequence[str] = (),
 ) -> Iterator[Found]:
-    """Every file under ``paths``, once, in a stable order; each problem as a Found."""
+    """Every file under ``paths``, once, in a stable order; each problem as a Found.
+    ``exclude``: .gitignore-style patterns (see ``exclude.py``); an excluded folder is
+    not walked and counts as one Found."""
     rules = _Rules(follow_symlinks, home)
+    given_patterns = compile_patterns(exclude)
     seen: set[Path] = set()
     for given in paths:
         path = Path(given).expanduser()
@@ -70,31 +75,44 @@ def discover(
         if rules.off_limits(resolved, named=True):
             yield Found(path, HOME_REASON)
         elif resolved.is_dir():
-            yield from _walk(resolved, seen, rules)
+            yield from _walk(resolved, seen, rules, Scope(resolved, given_patterns))
+        elif excluded_by_name(given_patterns, path):
+            yield Found(resolved, excluded=True)
         elif resolved not in seen:
             seen.add(resolved)
             yield Found(resolved)
 
 
-def _walk(root: Path, seen: set[Path], rules: _Rules) -> Iterator[Found]:
+def _walk(root: Path, seen: set[Path], rules: _Rules, top: Scope) -> Iterator[Found]:
     errors: list[OSError] = []
     walked: set[Path] = {root}  # real folders walked: links can make cycles
+    scopes: dict[str, Scope] = {str(root): top}
     for directory, subdirs, files in os.walk(
         root, onerror=errors.append, followlinks=rules.follow_symlinks
     ):
+        scope, problem = scopes.pop(directory).entered(Path(directory))
+        if problem:
+            yield Found(Path(directory, IGNORE_FILE), problem)
         kept = []
         for name in sorted(d for d in subdirs if not d.startswith(".")):
             folder = Path(directory, name)
+            if scope.excludes(folder, is_dir=True):
+                yield Found(folder, excluded=True)
+                continue
             problem, real = _vet(folder, root, rules, is_dir=True)
             if problem:
                 yield Found(folder, problem)
             elif real is not None and real not in walked:
                 walked.add(real)
                 kept.append(name)
+                scopes[str(folder)] = scope
         subdirs[:] = kept
         for name in sorted(files):
             path = Path(directory, name)
             if name.startswith((".", "~$")) or path.suffix.lower() in IGNORED_SUFFIXES:
+                continue
+            if scope.excludes(path, is_dir=False):
+                yield Found(path, excluded=True)
                 continue
             problem, resolved = _vet(path, root, rules, is_dir=False)
             if problem:
