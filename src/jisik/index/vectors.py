@@ -316,11 +316,7 @@ class VectorIndex:
         if allowed_share < FILTERED_SCAN_SHARE:
             # Few readable rows: an exact scan of just those beats a graph walk
             # that would have to visit most of the graph to find k of them.
-            rows = np.flatnonzero(mask)
-            scores = np.asarray(segment.vectors[rows], dtype=np.float32) @ query
-            top = min(k, len(rows))
-            best = np.argpartition(-scores, top - 1)[:top]
-            return [(int(segment.keys[rows[i]]), float(scores[i])) for i in best]
+            return _scan_rows(segment, query, k, np.flatnonzero(mask))
         # Otherwise ask the graph for more than k, widening until k readable
         # rows come back (or the whole segment has been asked for).
         count = min(segment.size, int(k / allowed_share) + k)
@@ -332,7 +328,14 @@ class VectorIndex:
                     np.searchsorted(segment.keys, [p[0] for p in pairs], sorter=segment.order)
                 ]
                 pairs = [p for p, ok in zip(pairs, mask[rows], strict=True) if ok]
-            if len(pairs) >= k or count >= segment.size:
+            if len(pairs) >= k:
+                return pairs[:k]
+            if count >= segment.size:
+                # An approximate walk need not reach every node: asked for the whole
+                # segment, it may still miss readable rows. Then scan them exactly.
+                rows = np.arange(segment.size) if mask is None else np.flatnonzero(mask)
+                if len(pairs) < min(k, len(rows)):
+                    return _scan_rows(segment, query, k, rows)
                 return pairs[:k]
             count = min(segment.size, count * 4)
 
@@ -384,6 +387,18 @@ def _stamp(path: Path) -> tuple[int, int]:
     # time), while two commits can fall within one coarse mtime tick.
     stat = path.stat()
     return stat.st_ino, stat.st_mtime_ns
+
+
+def _scan_rows(
+    segment: _Segment, query: np.ndarray, k: int, rows: np.ndarray
+) -> list[tuple[int, float]]:
+    """The k best of ``rows`` by exact inner product."""
+    scores = np.asarray(segment.vectors[rows], dtype=np.float32) @ query
+    top = min(k, len(rows))
+    if top == 0:
+        return []
+    best = np.argpartition(-scores, top - 1)[:top]
+    return [(int(segment.keys[rows[i]]), float(scores[i])) for i in best]
 
 
 def _top_rows(
