@@ -309,7 +309,7 @@ def test_markdown_sections_locations_and_clean_text(tmp_path: Path) -> None:
     assert portal == "사내 포털에서 결재 화면 확인하세요. 태그 제거. 줄바꿈된 문장은 이어집니다."
     assert leave.split("\n") == [
         "근속 | 일수",
-        "1년 | 15일",
+        "근속: 1년 | 일수: 15일",
         "# 코드 안의 샵은 제목이 아님",
         "grant_leave(days=15)",
         "- 첫 항목 강조",
@@ -376,7 +376,7 @@ def test_html_sections_tables_and_dropped_elements(tmp_path: Path) -> None:
     intro, welfare, leave, education = (s.text for s in parsed.sections)
     assert intro == "머리말 굵은글씨와 링크.\n다음 줄"
     assert welfare == "개요\n안쪽 블록"
-    assert leave == "연차 15일\n병가 10일\n구분 | 일수\n경조 | 5"
+    assert leave == "연차 15일\n병가 10일\n구분 | 일수\n구분: 경조 | 일수: 5"
     assert education == "연 1회 지원"
     everything = "\n".join(s.text for s in parsed.sections)
     for noise in ("스크립트", "color", "메뉴", "자바스크립트", "템플릿"):
@@ -388,7 +388,7 @@ def test_html_euc_kr_meta_charset(tmp_path: Path) -> None:
     path.write_bytes(HTML.format(charset="euc-kr").replace("경조", "똠방").encode("cp949"))
     parsed = html_parser.parse(path)
     assert parsed.title == "한빛 복지 안내"
-    assert "똠방 | 5" in parsed.sections[2].text
+    assert "구분: 똠방 | 일수: 5" in parsed.sections[2].text
 
 
 def test_html_without_meta_uses_text_rules_and_h1_title(tmp_path: Path) -> None:
@@ -498,13 +498,15 @@ def test_docx_order_headings_tables_and_title(tmp_path: Path) -> None:
     assert parsed.sections[1].text.split("\n") == [
         "연차는 근속연수에 따라 부여됩니다.",
         "근속 | 일수 | 비고",
-        "1년 | 15일 | 세로 병합",
-        "가로 병합",
+        # Each row with its column names; a vertical merge is read in every row it covers.
+        "근속: 1년 | 일수: 15일 | 비고: 세로 병합",
+        "근속: 가로 병합 | 비고: 세로 병합",
         "표 아래 문단입니다.",
     ]
     everything = "\n".join(s.text for s in parsed.sections)
     assert "머리글" not in everything and "바닥글" not in everything
-    assert everything.count("세로 병합") == 1 and everything.count("가로 병합") == 1
+    # A horizontal merge is one cell, read once; a vertical one once per row it covers.
+    assert everything.count("세로 병합") == 2 and everything.count("가로 병합") == 1
 
 
 def test_docx_title_falls_back_to_title_paragraph(tmp_path: Path) -> None:

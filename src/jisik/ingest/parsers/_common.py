@@ -218,28 +218,48 @@ def _plain_cell(value: object) -> str:
     return "" if value is None else collapse_spaces(str(value))
 
 
+class _Spanned:
+    """A grid position covered by a merged cell to its left (colspan, gridSpan)."""
+
+    def __repr__(self) -> str:
+        return "SPANNED"
+
+
+SPANNED = _Spanned()
+
+
 def render_table(
     rows: Iterable[Sequence[object]], format_cell: Callable[[object], str] = _plain_cell
 ) -> list[str]:
     """Rows of raw cell values as lines; empty rows and columns are dropped.
 
     Below a header row, lines read "이름: 홍길동 | 부서: 인사팀": each line carries
-    its column names, so it can be found and quoted on its own.
+    its column names, so it can be found and quoted on its own. A header cell merged
+    over several columns (``SPANNED`` to its right) names each of them, and a second
+    header row under such a cell qualifies the names ("연락처 전화", "연락처 이메일").
     """
     raw = [list(r) for r in rows if any(map(_filled, r))]
-    cells = _drop_empty_columns([[format_cell(v) for v in r] for r in raw])
+    cells = [["" if v is SPANNED else format_cell(v) for v in r] for r in raw]
+    keep = _filled_columns(cells)
     header_at = _header_index(raw)
     if header_at is None:
-        lines = [join_cells(r) for r in cells]
-    else:
-        header = cells[header_at]
-        lines = [join_cells(r) for r in cells[: header_at + 1]]
-        lines += [_record(header, r) for r in cells[header_at + 1 :]]
+        return [line for line in (join_cells(_pick(r, keep)) for r in cells) if line]
+    header = _spread(cells[header_at], raw[header_at])
+    body = header_at + 1
+    if _is_subheader(raw, header_at):
+        header = [_qualified(top, sub) for top, sub in zip(header, _padded(cells[body], header))]
+        body += 1
+    # Header rows as written: a merged cell once, not once per column it covers.
+    lines = [
+        join_cells(c for c, v in zip(_pick(r, keep), _pick(raw_row, keep)) if v is not SPANNED)
+        for r, raw_row in zip(cells[:body], raw[:body])
+    ]
+    lines += [header_record(_pick(header, keep), _pick(r, keep)) for r in cells[body:]]
     return [line for line in lines if line]
 
 
 def _filled(value: object) -> bool:
-    return value is not None and bool(str(value).strip())
+    return value is not None and value is not SPANNED and bool(str(value).strip())
 
 
 def _header_index(rows: list[list[object]]) -> int | None:
@@ -250,12 +270,45 @@ def _header_index(rows: list[list[object]]) -> int | None:
     at = next((i for i, width in enumerate(widths) if width >= 2), 0)
     if at >= len(rows) - 1:
         return None
-    filled = [v for v in rows[at] if _filled(v)]
-    numeric = any(not isinstance(v, str) or _NUMBER_LIKE.match(v.strip()) for v in filled)
-    return None if numeric else at
+    return at if _label_row(rows[at]) else None
 
 
-def _record(header: list[str], row: list[str]) -> str:
+def _label_row(row: list[object]) -> bool:
+    filled = [v for v in row if _filled(v)]
+    return len(filled) >= 2 and all(
+        isinstance(v, str) and not _NUMBER_LIKE.match(v.strip()) for v in filled
+    )
+
+
+def _is_subheader(rows: list[list[object]], at: int) -> bool:
+    """A second header row: under a merged header cell, label-like, with rows below."""
+    return (
+        any(v is SPANNED for v in rows[at])
+        and at + 2 < len(rows)
+        and _label_row(rows[at + 1])
+    )
+
+
+def _spread(names: list[str], raw: list[object]) -> list[str]:
+    """Header names with each merged cell's name over every column it covers."""
+    out: list[str] = []
+    for name, value in zip(names, raw, strict=True):
+        out.append(out[-1] if value is SPANNED and out else name)
+    return out
+
+
+def _qualified(top: str, sub: str) -> str:
+    if not sub or sub == top:
+        return top
+    return f"{top} {sub}" if top else sub
+
+
+def _padded(row: list[str], like: list[str]) -> list[str]:
+    return row + [""] * (len(like) - len(row))
+
+
+def header_record(header: Sequence[str], row: Sequence[str]) -> str:
+    """A row as "column: value" pairs; a value without a column name stands alone."""
     pairs = []
     for i, value in enumerate(row):
         if value:
@@ -264,10 +317,13 @@ def _record(header: list[str], row: list[str]) -> str:
     return " | ".join(pairs)
 
 
-def _drop_empty_columns(rows: list[list[str]]) -> list[list[str]]:
+def _filled_columns(rows: list[list[str]]) -> list[int]:
     width = max((len(r) for r in rows), default=0)
-    keep = [i for i in range(width) if any(i < len(r) and r[i] for r in rows)]
-    return [[r[i] if i < len(r) else "" for i in keep] for r in rows]
+    return [i for i in range(width) if any(i < len(r) and r[i] for r in rows)]
+
+
+def _pick(row: list[str], keep: list[int]) -> list[str]:
+    return [row[i] if i < len(row) else "" for i in keep]
 
 
 def check_ooxml(

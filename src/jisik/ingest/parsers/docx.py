@@ -20,13 +20,14 @@ from docx.text.run import Run
 
 from jisik.ingest.parsers._common import (
     OOXML_ERRORS,
+    SPANNED,
     SectionBuilder,
     check_ooxml,
     clean_title,
     collapse_spaces,
-    join_cells,
     normalize_text,
     ooxml_error,
+    render_table,
 )
 from jisik.types import ParsedDocument
 
@@ -132,16 +133,29 @@ def _style_by_id(style: object, style_id: str) -> object | None:
 
 
 def _table_rows(table: Table) -> Iterator[str]:
-    """One line per row. Each w:tc is read once, so merged cells are not repeated."""
+    """One line per row, with its column names below a header row (``render_table``)."""
+    yield from render_table(_table_grid(table))
+
+
+def _table_grid(table: Table) -> list[list[object]]:
+    """The table's cells on its grid: a cell merged across columns is followed by
+    SPANNED for each column it covers; one merged down from the row above repeats that
+    row's text, so that every row can be read (and quoted) on its own."""
+    rows: list[list[object]] = []
+    above: dict[int, str] = {}
     for tr in table._tbl.tr_lst:
-        cells = []
+        row: list[object] = []
         for tc in tr.tc_lst:
+            column = len(row)
             if tc.vMerge == "continue":
-                continue  # the upper cell of a vertical merge already holds the text
-            cells.append(_cell_text(_Cell(tc, table)))
-        line = join_cells(cells)
-        if line:
-            yield line
+                text = above.get(column, "")
+            else:
+                text = _cell_text(_Cell(tc, table))
+            above[column] = text
+            row.append(text)
+            row.extend([SPANNED] * (max(1, tc.grid_span) - 1))
+        rows.append(row)
+    return rows
 
 
 def _cell_text(cell: _Cell) -> str:

@@ -12,12 +12,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from jisik.errors import ParseError
 from jisik.ingest.parsers._common import (
+    SPANNED,
     SectionBuilder,
     collapse_spaces,
     decode_bytes,
-    join_cells,
     normalize_text,
     read_bytes,
+    render_table,
 )
 from jisik.types import ParsedDocument
 
@@ -34,6 +35,9 @@ _META_CHARSET = re.compile(
 )
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Spans as browsers clamp them, lower: a hostile colspan must not make a million cells.
+MAX_COLSPAN = 100
+MAX_ROWSPAN = 1000
 _MAX_NESTING = 20  # headings/tables read structurally; deeper ones as flat text
 # Lexbor's time grows with the square of the nesting depth (20,000 nested <div>s
 # took 0.5 s, 100,000 over 30 s; 10,000 take 0.1 s); real pages nest a few dozen deep.
@@ -222,19 +226,52 @@ def _inline_text(node: LexborNode, depth: int) -> str:
 
 
 def _table_rows(table: LexborNode, depth: int) -> Iterator[str]:
-    """The caption, then one line per row; rows of nested tables show inside their cell."""
+    """The caption, then one line per row with its column names below a header row;
+    rows of nested tables show inside their cell."""
     caption = table.css_first("caption")
     if caption is not None and _owns(table, caption):
         text = _inline_text(caption, depth)
         if text:
             yield text
-    for row in table.css("tr"):
-        if not _owns(table, row):
+    yield from render_table(_table_grid(table, depth))
+
+
+def _table_grid(table: LexborNode, depth: int) -> list[list[object]]:
+    """Cells on the table's grid: colspan leaves SPANNED in the columns a cell covers,
+    rowspan repeats its text in the rows below (each row reads on its own)."""
+    grid: list[list[object]] = []
+    carried: dict[int, tuple[int, object]] = {}  # column -> (rows left, value)
+
+    def take_carried(row: list[object]) -> None:
+        while len(row) in carried:
+            left, value = carried.pop(len(row))
+            row.append(value)
+            if left > 1:
+                carried[len(row) - 1] = (left - 1, value)
+
+    for tr in table.css("tr"):
+        if not _owns(table, tr):
             continue
-        cells = (_inline_text(c, depth) for c in _children(row) if c.tag in ("td", "th"))
-        line = join_cells(cells)
-        if line:
-            yield line
+        row: list[object] = []
+        for cell in _children(tr):
+            if cell.tag not in ("td", "th"):
+                continue
+            take_carried(row)
+            text = _inline_text(cell, depth)
+            columns = _span(cell, "colspan", MAX_COLSPAN)
+            rows_down = _span(cell, "rowspan", MAX_ROWSPAN)
+            for i, value in enumerate([text] + [SPANNED] * (columns - 1)):
+                row.append(value)
+                if rows_down > 1:
+                    carried[len(row) - 1] = (rows_down - 1, value if i == 0 else SPANNED)
+        take_carried(row)
+        grid.append(row)
+    return grid
+
+
+def _span(cell: LexborNode, name: str, limit: int) -> int:
+    value = (cell.attributes.get(name) or "").strip()
+    return min(int(value), limit) if value.isdigit() and int(value) > 0 else 1
 
 
 def _owns(table: LexborNode, node: LexborNode) -> bool:

@@ -10,7 +10,12 @@ import html
 import re
 from pathlib import Path
 
-from jisik.ingest.parsers._common import SectionBuilder, collapse_spaces, read_text
+from jisik.ingest.parsers._common import (
+    SectionBuilder,
+    collapse_spaces,
+    header_record,
+    read_text,
+)
 from jisik.text.analyzer import MAX_WINDOW_CHARS, windows
 from jisik.types import ParsedDocument, Section
 
@@ -93,6 +98,9 @@ class _Scanner:
         self.fence = ""  # the opening fence while inside a code block
         self.paragraph: list[str] = []  # raw lines of the open paragraph
         self.in_table = False  # inside a table, rows need no leading pipe
+        self.header: list[str] = []  # the column names of the table being read
+        self.table_rows = 0  # rows read of that table, and its first one
+        self.first_row: list[str] = []
         self.setext_ok = False  # only a plain top-level paragraph can be a setext heading
 
     def feed(self, line: str) -> None:
@@ -137,15 +145,26 @@ class _Scanner:
         if not stripped or _THEMATIC_BREAK.match(line) or _LINK_DEFINITION.match(line):
             self._close_paragraph()
             self.in_table = False
+            self.header = []
         elif "|" in stripped and _TABLE_SEPARATOR.match(stripped):
             # The line above a separator is the header row, even without pipes at its ends.
             if len(self.paragraph) == 1 and "|" in self.paragraph[0]:
-                self.builder.add(_table_row(self.paragraph.pop()))
+                self.header = _table_cells(self.paragraph.pop())
+                self.builder.add(" | ".join(self.header))
+            elif self.table_rows == 1:  # "| a | b |" was read as the table's first row
+                self.header = self.first_row
             self._close_paragraph()
             self.in_table = True
         elif "|" in stripped and (self.in_table or stripped.startswith("|")):
             self._close_paragraph()
-            self.builder.add(_table_row(stripped))
+            cells = _table_cells(stripped)
+            if not self.in_table:
+                self.table_rows, self.first_row = 0, cells
+            self.table_rows += 1
+            # Below a header, each row carries its column names ("구분: 경조 | 일수: 5").
+            self.builder.add(
+                header_record(self.header, cells) if self.header else " | ".join(cells)
+            )
             self.in_table = True
         elif stripped.startswith(">"):
             self._close_paragraph()
@@ -167,6 +186,7 @@ class _Scanner:
     def _heading(self, level: int, raw: str) -> None:
         text = collapse_spaces(strip_inline(raw))
         self.in_table = False
+        self.header = []
         if level == 1 and not self.first_h1:
             self.first_h1 = text
         self.builder.heading(level, text)
@@ -191,9 +211,9 @@ def _paragraph_text(lines: list[str]) -> str:
     return "".join(parts)
 
 
-def _table_row(line: str) -> str:
+def _table_cells(line: str) -> list[str]:
     cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
-    return " | ".join(collapse_spaces(strip_inline(cell)) for cell in cells)
+    return [collapse_spaces(strip_inline(cell)) for cell in cells]
 
 
 def strip_inline(text: str) -> str:
