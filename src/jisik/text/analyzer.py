@@ -22,7 +22,7 @@ from pathlib import Path
 from jisik.errors import ConfigError
 from jisik.text.terms import Morph, morph_terms
 
-ANALYZER_RULES_VERSION = 2
+ANALYZER_RULES_VERSION = 3  # 3: letter-spaced words joined before analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,44 @@ MAX_WINDOW_CHARS = 2000
 # space after it, else at any whitespace, else (one long token) anywhere.
 _SENTENCE_END = re.compile(r"[.!?。？！…][\"'”’)\]」』]*\s+")
 _SPACE = re.compile(r"\s+")
+
+
+# Forms and notices space out the letters of their keys ("접 수 기 간: 5월 1일",
+# "□ 사 업 비 : 금 5천만 원", "사 업 명 | 스마트공장"), and people type words that way
+# ("사 내 식 당"). Kiwi reads each letter as a word of its own, so such a run is joined
+# before analysis: two or more single Hangul letters one space apart that stand as a
+# key (nothing but a bullet or a number before them on the line or in the table cell;
+# a colon, a cell border, a wide gap or the line's end after them), or four or more anywhere
+# (prose rarely has four one-letter words in a row, and those are particles).
+_LETTER_SPACED = re.compile(r"(?<![가-힣])[가-힣](?: [가-힣])+(?![가-힣])")
+_KEY_BEFORE = re.compile(r"(?:^|\|)[^\w|]*(?:\d+[.)][^\w|]*)?$")
+_KEY_AFTER = re.compile(r"\s*(?:[:：|]|$)|\s{2,}|\t")
+
+
+def join_letter_spaced(line: str) -> tuple[str, list[int] | None]:
+    """``line`` with letter-spaced runs joined, and where each character of the result
+    was in ``line`` (None when nothing was joined)."""
+    joined: list[str] = []
+    where: list[int] = []
+    last = 0
+    for match in _LETTER_SPACED.finditer(line):
+        letters = match.group().count(" ") + 1
+        keyed = _KEY_BEFORE.search(line, 0, match.start()) is not None and (
+            _KEY_AFTER.match(line, match.end()) is not None
+        )
+        if letters < 4 and not keyed:
+            continue
+        joined.append(line[last : match.start()])
+        where.extend(range(last, match.start()))
+        for i in range(match.start(), match.end(), 2):
+            joined.append(line[i])
+            where.append(i)
+        last = match.end()
+    if not where:
+        return line, None
+    joined.append(line[last:])
+    where.extend(range(last, len(line)))
+    return "".join(joined), where
 
 
 def windows(line: str, size: int = MAX_WINDOW_CHARS) -> Iterator[tuple[int, int]]:
@@ -179,7 +217,8 @@ class Analyzer:
         items into one sentence; a newline is always a sentence boundary here, and
         so is the edge of a window of a very long line (``windows``).
         """
-        lines: list[tuple[int, int, str]] = []  # (text index, offset, line or window)
+        # (text index, offset, line or window as analysed, its characters' places)
+        lines: list[tuple[int, int, str, list[int] | None]] = []
         for index, text in enumerate(texts):
             offset = 0
             for line in text.split("\n"):
@@ -187,20 +226,25 @@ class Analyzer:
                     for start, end in windows(line):
                         piece = line[start:end]
                         if piece.strip():
-                            lines.append((index, offset + start, piece))
+                            lines.append((index, offset + start, *join_letter_spaced(piece)))
                 offset += len(line) + 1
         sentences: list[list[Sentence]] = [[] for _ in texts]
         if lines:
             kiwi = self.kiwi
             if self.config.workers == 1:  # without threads Kiwi takes one text at a time
-                results = [kiwi.tokenize(line, split_sents=True) for _, _, line in lines]
+                results = [kiwi.tokenize(line, split_sents=True) for _, _, line, _ in lines]
             else:
-                results = kiwi.tokenize((line for _, _, line in lines), split_sents=True)
-            for (index, offset, line), line_sentences in zip(lines, results, strict=True):
-                sentences[index].extend(self._sentences(line_sentences, offset, len(line)))
+                results = kiwi.tokenize((line for _, _, line, _ in lines), split_sents=True)
+            for (index, offset, line, where), found in zip(lines, results, strict=True):
+                sentences[index].extend(self._sentences(found, offset, len(line), where))
         return [AnalyzedText(tuple(s)) for s in sentences]
 
-    def _sentences(self, kiwi_sentences, offset: int, line_length: int) -> list[Sentence]:
+    def _sentences(
+        self, kiwi_sentences, offset: int, line_length: int, where: list[int] | None
+    ) -> list[Sentence]:
+        """Sentences with their spans in the stored text. Morph offsets stay in the
+        analysed line (terms need adjacency as Kiwi saw it); spans go back through
+        ``where`` when letters were joined."""
         out: list[Sentence] = []
         for tokens in kiwi_sentences:
             if not tokens:
@@ -210,6 +254,8 @@ class Analyzer:
                 for t in tokens
             ]
             start, end = morphs[0].start, max(m.end for m in morphs)
+            if where is not None:
+                start, end = offset + where[start - offset], offset + where[end - offset - 1] + 1
             out.append(
                 Sentence(start, end, tuple(morph_terms(morphs, compounds=self.config.compounds)))
             )
