@@ -571,3 +571,24 @@ def test_random_record_streams_raise_only_parse_error(data: bytes) -> None:
         return
     for line in records.section_lines(tree):
         assert not STRAY_CONTROLS.search(line)
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (
+            ["A", "1", "제목", "0,0 | 0,1 | 0,2", "2026년 스마트공장 지원사업 공고", "본문"],
+            "2026년 스마트공장 지원사업 공고",
+        ),
+        (
+            ["문화체육관광부 | 보도자료", "□ 목 차", "선수단 격려 행사 개최"],
+            "선수단 격려 행사 개최",
+        ),
+        (["1", "A", "0,0 | 0,1"], ""),  # nothing reads as a title: the file name is used
+        (["본문 " * 40], ""),  # a long sentence is not a title
+    ],
+)
+def test_a_fallback_title_is_a_line_that_reads_as_one(lines, title):
+    from jisik.ingest.parsers._hwp_records import title_from_texts
+
+    assert title_from_texts(["\n".join(lines)]) == title

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jisik.errors import ParseError
+from jisik.ingest.parsers._common import clean_title
 
 HWPTAG_BEGIN = 0x10
 TAG_DISTRIBUTE_DOC_DATA = HWPTAG_BEGIN + 12
@@ -236,14 +237,62 @@ def format_table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
+TITLE_SCAN_LINES = 40  # a title is near the top; deeper lines are body text
+
+
 def title_from_texts(texts: list[str], limit: int = 100) -> str:
-    """Fallback title: the first non-empty line, whitespace collapsed, cut to ``limit``."""
+    """Fallback title: the first line near the top that reads as one — not a table
+    row, not a lone letter or number, not a word a form prints ("제목", "목차"),
+    not a long sentence — whitespace collapsed; "" when none does (then the file
+    name is used)."""
+    seen = 0
     for text in texts:
         for line in text.split("\n"):
             title = " ".join(line.split())
-            if title:
-                return title[:limit].rstrip()
+            if not title:
+                continue
+            seen += 1
+            if seen > TITLE_SCAN_LINES:
+                return ""
+            if _reads_as_title(title, limit):
+                return title
     return ""
+
+
+def _reads_as_title(line: str, limit: int) -> bool:
+    letters = sum(ch.isalpha() for ch in line)
+    return (
+        " | " not in line
+        and letters >= 2
+        and len(line) <= limit
+        and bool(clean_title(line))
+        and line.strip("□■○●◎◇◆-–—·※*[]()<> ").strip() not in _FORM_WORDS
+    )
+
+
+# Words a form or a template prints where the title will go, or at the top of a page.
+_FORM_WORDS = frozenset(
+    {
+        "제목",
+        "제 목",
+        "목차",
+        "목 차",
+        "차례",
+        "첨부",
+        "붙임",
+        "별첨",
+        "별지",
+        "서식",
+        "내용",
+        "문서번호",
+        "수신",
+        "발신",
+        "참조",
+        "작성자",
+        "작성일",
+        "결재",
+    }
+)
 
 
 def metadata_title(value: str, limit: int = 100) -> str:
