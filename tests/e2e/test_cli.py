@@ -38,7 +38,7 @@ def folder(tmp_path: Path) -> Path:
 
 def test_add_search_ask_docs_stats_json_contracts(home, folder):
     added = json.loads(run("add", str(folder), "--json", home=home).stdout)
-    assert added == {"added": 4, "updated": 0, "unchanged": 0, "failed": []}
+    assert added == {"added": 4, "updated": 0, "unchanged": 0, "excluded": 0, "failed": []}
 
     hits = json.loads(run("search", "비밀번호 변경", "-k", "2", "--json", home=home).stdout)
     assert len(hits) == 2
@@ -92,7 +92,7 @@ def test_links_out_of_the_folder_are_listed_and_followed_only_when_asked(home, f
     hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
     assert not any("7731" in h["text"] for h in hits)
     again = json.loads(run("add", str(folder), "--follow-symlinks", "--json", home=home).stdout)
-    assert again == {"added": 1, "updated": 0, "unchanged": 4, "failed": []}
+    assert again == {"added": 1, "updated": 0, "unchanged": 4, "excluded": 0, "failed": []}
     hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
     assert "7731" in hits[0]["text"]
 
