@@ -65,7 +65,12 @@ class Identifier:
         national form), folded lower case for the rest."""
         if self.kind in NUMBER_KINDS:
             return _national(self.kind, ascii_digits(self.value))
-        return _collapse(fold(self.value)).lower()
+        folded = _collapse(fold(self.value)).lower()
+        if self.kind == "name" and _HANGUL_SYLLABLE.match(folded.replace(" ", "")):
+            # A Korean name is one word however it is spaced ("홍 길동" is 홍길동): one
+            # canonical form, so that every spacing is found and receipts agree.
+            return folded.replace(" ", "")
+        return folded
 
     def pattern(self) -> re.Pattern[str]:
         """The regular expression that finds this identifier in a folded text."""
