@@ -127,6 +127,7 @@ GROUPS: dict[str, Group] = {
     "receipts": Group(
         _all(PRIVACY + "receipts.py"),
         (
+            "tests/unit/test_receipt_vectors.py",
             "tests/integration/test_erasure_hardening.py",
             "tests/integration/test_erasure.py",
         ),
