@@ -74,3 +74,18 @@ def test_every_append_of_the_service_and_its_stores_moves_the_signed_checkpoint(
     found = AuditLog(jisik.engine, home=jisik.layout.root).verify()
     assert not found.ok
     assert any(f"event {last}, the head it signed, is missing" in p for p in found.problems)
+
+
+def test_answer_lookup_for_a_caller_sees_only_answers_given_to_that_caller(jisik, handbook):
+    jisik.add([handbook])
+    kim = Requester("user:kim", frozenset({PUBLIC}))
+    answer = jisik.ask("비밀번호는 며칠마다 바꿔야 하나요?", who=kim)
+    jisik.search("비밀번호", k=1, who=Requester("user:lee", frozenset({PUBLIC})))
+    whole = jisik.answers.lookup(answer.text, produced_for="user:kim")
+    assert [p.trace_id for p in whole] == [answer.trace_id] and whole[0].whole
+    assert jisik.answers.lookup(answer.text, produced_for="user:lee") == []  # not lee's answer
+    assert [p.trace_id for p in jisik.answers.lookup(answer.text)] == [answer.trace_id]
+    sentence = answer.text.split("\n")[0]
+    partial = jisik.answers.lookup(sentence + " 덧붙인 문장입니다.", produced_for="user:kim")
+    assert partial and not partial[0].whole
+    assert jisik.answers.lookup(sentence + " 덧붙인 문장입니다.", produced_for="user:lee") == []
