@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 from jisik.errors import BusyError, ConfigError, HomeMismatchError, JisikError
@@ -47,10 +48,15 @@ class HomeLayout:
     def exists(self) -> bool:
         return self.manifest.exists()
 
+    @cached_property
+    def _resolved_root(self) -> Path:
+        # Resolved once: discovery asks about every file of a walk.
+        return self.root.resolve()
+
     def owns(self, path: Path) -> bool:
         """Whether a resolved path is (inside) one of the home's own entries:
         database, index, originals, staged uploads, keys, receipts, settings."""
-        root = self.root.resolve()
+        root = self._resolved_root
         if root not in path.parents:
             return False
         top = path.relative_to(root).parts[0]

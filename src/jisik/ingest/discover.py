@@ -48,8 +48,10 @@ class _Rules:
         (a folder walk never picks up another job's waiting files)."""
         if self.home is None or not self.home.owns(resolved):
             return False
+        if not named:
+            return True
         staging = self.home.uploads.resolve()
-        return not (named and resolved.is_file() and staging in resolved.parents)
+        return not (resolved.is_file() and staging in resolved.parents)
 
 
 def discover(
