@@ -145,3 +145,16 @@ def test_nothing_matched_is_read_and_nothing_else_is_lost(tmp_path_factory, file
 
     found = list(discover([root], exclude=patterns))
     assert set(_read(found, root)) == {p for p in written if not matched(p)}
+
+
+def test_an_ignore_file_that_links_outside_is_never_read(tmp_path):
+    docs = _tree(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2 \\\n", encoding="utf-8")  # not a valid pattern either
+    (docs / ".jisikignore").symlink_to(secret)
+    (docs / "sub" / ".jisikignore").write_text("*.md\nsecret-line \\\n", encoding="utf-8")
+    found = list(discover([docs]))
+    problems = {f.path.relative_to(docs).as_posix(): f.problem for f in found if f.problem}
+    assert "symbolic link" in problems[".jisikignore"]
+    assert "line 2 is not a valid pattern" in problems["sub/.jisikignore"]
+    assert not any("hunter2" in p or "secret-line" in p for p in problems.values())

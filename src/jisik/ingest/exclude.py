@@ -51,17 +51,23 @@ class Scope:
         """The scope inside ``folder`` (its own ignore file added) and a problem with
         that file, if it could not be read."""
         ignore = folder / IGNORE_FILE
+        if ignore.is_symlink():
+            # A link could make jisik read (and quote back) a file outside the tree.
+            return self, _unusable("it is a symbolic link; make it a plain file")
         if not ignore.is_file():
             return self, ""
         try:
             if ignore.stat().st_size > MAX_IGNORE_BYTES:
-                raise ValueError(f"over {MAX_IGNORE_BYTES:,} bytes")
-            spec = GitIgnoreSpec.from_lines(ignore.read_text(encoding="utf-8-sig").splitlines())
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            return self, (
-                f"cannot use this {IGNORE_FILE} ({exc}); fix it or remove it — nothing in "
-                "this folder was excluded by it"
-            )
+                return self, _unusable(f"it is over {MAX_IGNORE_BYTES:,} bytes")
+            lines = ignore.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            return self, _unusable(f"it cannot be read as UTF-8 text: {type(exc).__name__}")
+        for number, line in enumerate(lines, start=1):
+            try:
+                GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                return self, _unusable(f"line {number} is not a valid pattern")
+        spec = GitIgnoreSpec.from_lines(lines)
         return Scope(self.root, self.given, (*self.files, (folder, spec))), ""
 
     def excludes(self, path: Path, is_dir: bool) -> bool:
@@ -74,6 +80,13 @@ class Scope:
             if verdict is not None:
                 excluded = verdict
         return excluded
+
+
+def _unusable(why: str) -> str:
+    return (
+        f"cannot use this {IGNORE_FILE} ({why}); fix it or remove it — nothing in this "
+        "folder was excluded by it"
+    )
 
 
 def excluded_by_name(given: GitIgnoreSpec | None, path: Path) -> bool:
