@@ -1,7 +1,8 @@
 """Retrieval quality of lexical, dense and hybrid search on the shared Korean sets.
 
     python benchmarks/quality.py [--sets korquad1,autorag-ko,msmarco-ko] [--split test]
-                                 [--modes lexical,dense,hybrid] [--out results.json]
+                                 [--modes lexical,dense,hybrid] [--without-lexicon]
+                                 [--out results.json]
 
 A tuning helper around ``jisik.eval`` (``runner``, ``modes``) (the code behind ``jisik eval``):
 each corpus passage is ingested as one document into a temporary home; queries
@@ -37,6 +38,7 @@ def run_set(
     embedder: str,
     overrides: dict,
     dense_weights: list[float],
+    without_lexicon: bool = False,
 ) -> dict:
     """`jisik eval`'s measuring loop, plus a sweep over hybrid dense weights on one
     ingest (which `jisik eval` does not do: it measures the configured settings)."""
@@ -67,6 +69,16 @@ def run_set(
                 )
                 out["modes"][label] = run.metrics
                 print(name, label, run.metrics, file=sys.stderr, flush=True)
+            if without_lexicon and jisik.retriever.expander is not None:
+                # The same ingest without the query-side lexicon: what it buys.
+                jisik.retriever.expander = None
+                for mode in modes:
+                    run = run_mode(
+                        jisik, dataset.queries, mode, lambda h: h.source[prefix:],
+                        answers=False, label=f"{mode}-no-lexicon",
+                    )
+                    out["modes"][f"{mode}-no-lexicon"] = run.metrics
+                    print(name, f"{mode}-no-lexicon", run.metrics, file=sys.stderr, flush=True)
     return out
 
 
@@ -80,6 +92,9 @@ def main() -> None:
         "--dense-weights", default="", help="comma list: evaluate hybrid at each dense weight"
     )
     parser.add_argument("--set", action="append", default=[], help="setting=value override")
+    parser.add_argument(
+        "--without-lexicon", action="store_true", help="also run each mode without the lexicon"
+    )
     parser.add_argument("--out")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -87,7 +102,10 @@ def main() -> None:
     overrides = dict(item.split("=", 1) for item in args.set)
     weights = [float(w) for w in args.dense_weights.split(",") if w]
     results = {
-        name: run_set(name, args.split, args.modes.split(","), args.embedder, overrides, weights)
+        name: run_set(
+            name, args.split, args.modes.split(","), args.embedder, overrides, weights,
+            args.without_lexicon,
+        )
         for name in args.sets.split(",")
     }
     text = json.dumps(results, indent=2, ensure_ascii=False)

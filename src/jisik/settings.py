@@ -50,6 +50,9 @@ class Settings:
     ingest_file_timeout_s: float = 600.0
     ingest_file_memory_mb: int = 2048  # on top of what a worker holds at rest (the model)
     user_dictionary: str = ""
+    # Query-side synonyms, abbreviations and translations (text/lexicon.py): "" the
+    # bundled lexicon, a file path the bundled one plus that file, "off" none.
+    lexicon: str = ""
     abstain_threshold: float = 0.4
     answer_sentences: int = 2
     # Question and answer logs are kept at least this long; `jisik audit prune`

@@ -37,6 +37,9 @@ class LexicalQuery:
     terms: tuple[tuple[str, float], ...]
     title_boost: float = 0.5
     grams: tuple[tuple[str, float], ...] = ()  # character bigrams, already weighted
+    # Lexicon expansions: per phrase of the question, the other ways of writing it,
+    # each a tuple of weighted terms; a chunk scores for the best-matching way only.
+    alternatives: tuple[tuple[tuple[tuple[str, float], ...], ...], ...] = ()
 
 
 class Index(Protocol):

@@ -16,6 +16,7 @@ from jisik.index.base import IndexEntry, LexicalQuery, Readers
 from jisik.index.files import directory_size
 
 WRITER_HEAP_BYTES = 128_000_000
+ALTERNATIVE_TIE_BREAKER = 0.1  # a second way of writing a phrase adds a tenth of its score
 
 
 def _schema() -> tantivy.Schema:
@@ -94,6 +95,16 @@ class LexicalIndex:
                 self._meta_stamp = stamp
         return self._index.searcher()
 
+    def _terms_query(self, terms: tuple[tuple[str, float], ...], title_boost: float):
+        clauses = []
+        for term, weight in terms:
+            body = tantivy.Query.term_query(self._schema, "body", term)
+            clauses.append((tantivy.Occur.Should, _boosted(body, weight)))
+            if title_boost > 0:
+                title = tantivy.Query.term_query(self._schema, "title", term)
+                clauses.append((tantivy.Occur.Should, _boosted(title, weight * title_boost)))
+        return tantivy.Query.boolean_query(clauses)
+
     def search(
         self, query: LexicalQuery, k: int, readers: Readers = None
     ) -> list[tuple[int, float]]:
@@ -109,6 +120,13 @@ class LexicalIndex:
         for gram, weight in query.grams:
             grams = tantivy.Query.term_query(self._schema, "grams", gram)
             clauses.append((tantivy.Occur.Should, _boosted(grams, weight)))
+        for ways in query.alternatives:
+            # The best way of writing the phrase counts, not the sum: a passage that
+            # uses three synonyms of one word is not three times as relevant.
+            options = [self._terms_query(way, query.title_boost) for way in ways if way]
+            if options:
+                best = tantivy.Query.disjunction_max_query(options, ALTERNATIVE_TIE_BREAKER)
+                clauses.append((tantivy.Occur.Should, best))
         if not clauses:
             return []
         query_ = tantivy.Query.boolean_query(clauses)

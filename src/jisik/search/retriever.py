@@ -14,6 +14,7 @@ from jisik.search import fusion
 from jisik.settings import Settings
 from jisik.text.analyzer import Analyzer, normalize
 from jisik.text.grams import query_bigrams
+from jisik.text.lexicon import QueryExpander
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +47,17 @@ class Retriever:
         analyzer: Analyzer,
         embedder: Embedder | None,
         options: RetrievalOptions,
+        expander: QueryExpander | None = None,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
         self.embedder = embedder
         self.options = options
+        self.expander = expander
 
     def lexical_query(self, text: str) -> LexicalQuery:
-        counts = Counter(self.analyzer.query_terms(text))
+        terms = self.analyzer.query_terms(text)
+        counts = Counter(terms)
         grams: tuple[tuple[str, float], ...] = ()
         if self.options.bigram_weight > 0:
             gram_counts = Counter(query_bigrams(normalize(text)))
@@ -62,6 +66,7 @@ class Retriever:
             terms=tuple((term, float(n)) for term, n in counts.items()),
             title_boost=self.options.title_boost,
             grams=grams,
+            alternatives=self.expander.alternatives(text, terms) if self.expander else (),
         )
 
     def embed_query(self, text: str) -> np.ndarray | None:
