@@ -28,6 +28,9 @@ METRIC_COLUMNS = (
     ("ndcg@10", "nDCG"),
     ("answer_hit@10", "ans@10"),
     ("answer_sentence@1", "sent@1"),
+    ("answer@1", "A@1"),
+    ("abstention", "abst"),
+    ("false_answers", "false"),
     ("p50_ms", "p50"),
     ("p95_ms", "p95"),
 )
@@ -181,5 +184,31 @@ def _show(result, report: Path | None) -> None:
             f"the mode ask uses); over the {result.answer_queries} questions with a short gold "
             "answer[/dim]"
         )
+    _show_categories(result)
     if report is not None:
         output.console.print(f"report written to {output.escape(str(report))}")
+
+
+def _show_categories(result) -> None:
+    """Answer rates per question label (the question file's ``class`` column)."""
+    from jisik.eval.results import rates_by_category
+
+    for name, mode_run in result.modes.items():
+        rates = rates_by_category(mode_run.results)
+        if not rates:
+            continue
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), title=f"{name}: per class")
+        for column in ("class", "questions", "A@1", "abst", "false"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for label, r in rates.items():
+            cells = [
+                f"{r[k]:.3f}" if k in r else "–" for k in ("answer@1", "abstention", "false_answers")
+            ]
+            table.add_row(output.escape(label), str(int(r["questions"])), *cells)
+        output.console.print(table)
+    if any(rates_by_category(r.results) for r in result.modes.values()):
+        output.console.print(
+            "[dim]A@1 (answer@1): the answer holds a gold value and its first citation is in "
+            "a gold document; abst: answerable questions abstained on; false: off-corpus "
+            "questions answered anyway[/dim]"
+        )

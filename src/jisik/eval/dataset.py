@@ -24,6 +24,9 @@ class Query:
     text: str
     answers: tuple[str, ...]
     relevant: frozenset[str]
+    # An off-corpus question: nothing answers it, so the right reply is to abstain.
+    abstain: bool = False
+    category: str = ""  # the user's own label ("table", "typo" …): results per label
 
 
 @dataclass(frozen=True, slots=True)

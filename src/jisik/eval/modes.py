@@ -73,12 +73,17 @@ def run_mode(
         if not ranked or ranked[0] not in query.relevant:
             shown = _previews(hits, key_of)
         result = QueryResult(query, ranked, latency_ms, answer_hit, shown=shown)
-        searched.append((result, hits[:ANSWER_PASSAGES] if answers and gold_answers else []))
+        to_ask = answers and (bool(gold_answers) or query.abstain)
+        searched.append((result, hits[:ANSWER_PASSAGES] if to_ask else []))
         if progress:
             progress(label, done, len(queries))
     out = [result for result, _ in searched]
     if answers:
-        to_answer = [(i, hits) for i, (r, hits) in enumerate(searched) if answers_of(r.query)]
+        to_answer = [
+            (i, hits)
+            for i, (r, hits) in enumerate(searched)
+            if answers_of(r.query) or r.query.abstain
+        ]
         for done, (i, hits) in enumerate(to_answer, start=1):
             out[i] = _answered(jisik, out[i], hits, answers_of(out[i].query))
             if progress:
@@ -88,9 +93,20 @@ def run_mode(
 
 def _answered(jisik, result: QueryResult, hits: list[Hit], gold: tuple[str, ...]) -> QueryResult:
     reply = jisik.answerer.answer(result.query.text, hits)
+    abstained = reply.abstained or not reply.citations
+    if result.query.abstain:
+        return replace(result, answer="" if abstained else reply.text, abstained=abstained)
     # Abstaining counts as a miss: the first sentence stays "".
-    first = "" if reply.abstained or not reply.citations else reply.citations[0].text
-    return replace(result, answer=first, answer_correct=contains_answer(first, gold))
+    first = "" if abstained else reply.citations[0].text
+    whole = "" if abstained else " ".join(c.text for c in reply.citations)
+    in_gold = not abstained and reply.citations[0].doc_id in result.query.relevant
+    return replace(
+        result,
+        answer=first,
+        answer_correct=contains_answer(first, gold),
+        abstained=abstained,
+        answer_at_1=in_gold and contains_answer(whole, gold),
+    )
 
 
 def _previews(hits: Sequence[Hit], key_of: Callable[[Hit], str]) -> tuple[Preview, ...]:

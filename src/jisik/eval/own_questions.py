@@ -7,6 +7,11 @@ lists (any of them counts). The expected document is matched against the home's
 documents by id, source path (absolute, or relative to the question file or the
 working folder) or the end of the path ("hr/leave.md"), and must match exactly one.
 
+An ``abstain`` column (or key) set to true marks an off-corpus question: nothing in
+the home answers it, it has no document or answer, and answering it is a false
+answer. A ``class`` column labels questions ("table", "typo" …) so that results
+are also reported per label.
+
 Every problem is reported with its line number, all at once, so a file can be
 fixed in one go.
 """
@@ -29,6 +34,10 @@ log = logging.getLogger(__name__)
 QUESTION_KEYS = ("question",)
 DOCUMENT_KEYS = ("document", "doc", "doc_id", "path", "source")
 ANSWER_KEYS = ("answer", "answers")
+ABSTAIN_KEYS = ("abstain",)
+CATEGORY_KEYS = ("class", "category", "label")
+_YES = {"1", "true", "yes", "y", "예", "네"}
+_NO = {"", "0", "false", "no", "n", "아니오", "아니요"}
 MIN_ID_PREFIX = 6  # shorter id prefixes are too likely to be a path fragment
 MAX_REPORTED = 5  # problems listed in the one-line error
 
@@ -43,6 +52,8 @@ class OwnQuestion:
     question: str
     documents: tuple[str, ...]  # as written: ids or paths
     answers: tuple[str, ...]
+    abstain: bool = False  # off-corpus: nothing answers it, abstaining is right
+    category: str = ""
 
 
 def load_questions(path: Path) -> list[OwnQuestion]:
@@ -148,15 +159,43 @@ def _question(line: int, row: dict) -> tuple[OwnQuestion | None, str]:
     question = _field(row, QUESTION_KEYS)
     documents = _field(row, DOCUMENT_KEYS)
     answers = _field(row, ANSWER_KEYS)
-    if question is None or documents is None or answers is None:
+    category = _field(row, CATEGORY_KEYS)
+    if question is None or documents is None or answers is None or category is None:
         return None, f"line {line}: question, document and answer must be text (or lists of text)"
     if not question:
         return None, f"line {line}: the question is empty"
     if len(question) > 1:
         return None, f"line {line}: give one question, not a list"
-    if not documents:
-        return None, f"line {line}: no expected document (give its path or id)"
-    return OwnQuestion(line, question[0], documents, answers), ""
+    abstain, problem = _abstain(row)
+    if problem:
+        return None, f"line {line}: {problem}"
+    if abstain and (documents or answers):
+        return None, (
+            f"line {line}: an off-corpus question (abstain) has no document or answer; "
+            "remove them or the abstain flag"
+        )
+    if not abstain and not documents:
+        return None, (
+            f"line {line}: no expected document (give its path or id, "
+            "or abstain=true for a question nothing answers)"
+        )
+    label = category[0] if category else ""
+    return OwnQuestion(line, question[0], documents, answers, abstain, label), ""
+
+
+def _abstain(row: dict) -> tuple[bool, str]:
+    for key in ABSTAIN_KEYS:
+        if key in row and row[key] is not None:
+            value = row[key]
+            if isinstance(value, bool):
+                return value, ""
+            text = str(value).strip().lower()
+            if text in _YES:
+                return True, ""
+            if text in _NO:
+                return False, ""
+            return False, f"abstain must be true or false, not '{value}'"
+    return False, ""
 
 
 def resolve_questions(
@@ -169,6 +208,9 @@ def resolve_questions(
     queries: list[Query] = []
     problems: list[str] = []
     for q in questions:
+        if q.abstain:
+            queries.append(Query(f"line {q.line}", q.question, (), frozenset(), True, q.category))
+            continue
         relevant = set()
         for wanted in q.documents:
             doc_id, problem = resolver.find(wanted)
@@ -177,7 +219,9 @@ def resolve_questions(
             else:
                 relevant.add(doc_id)
         if relevant:
-            queries.append(Query(f"line {q.line}", q.question, q.answers, frozenset(relevant)))
+            queries.append(
+                Query(f"line {q.line}", q.question, q.answers, frozenset(relevant), False, q.category)
+            )
     _raise_if(question_file, problems)
     return queries
 
