@@ -65,6 +65,7 @@ from jisik.keys import keyed_hash
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
 from jisik.privacy.subject import Subject
+from jisik.search.duplicates import collapse_duplicates
 from jisik.search.rescore import rescore_hits
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
@@ -72,6 +73,7 @@ from jisik.store.database import migrate, open_engine, sqlite_url
 from jisik.store.records import PENDING, RETIRED, NewVersion, Records
 from jisik.text.analyzer import Analyzer, AnalyzerConfig, shared_analyzer
 from jisik.text.grams import hangul_bigrams
+from jisik.text.lexicon import QueryExpander, lexicon_groups
 from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
 
 log = logging.getLogger(__name__)
@@ -127,11 +129,14 @@ class Jisik:
         self._build_readers()
 
     def _build_readers(self) -> None:
+        groups = lexicon_groups(self.settings.lexicon)
+        expander = QueryExpander(groups, self.analyzer.query_terms) if groups else None
         self.retriever = Retriever(
             self.index,
             self.analyzer,
             self.embedder,
             RetrievalOptions.from_settings(self.settings),
+            expander,
         )
         self.answerer: Answerer = ExtractiveAnswerer(
             self.analyzer,
@@ -139,6 +144,7 @@ class Jisik:
             self.embedder,
             threshold=self.settings.abstain_threshold,
             max_sentences=self.settings.answer_sentences,
+            expander=expander,
         )
         # Recorded with every question: built here, once, not on the query path.
         self._produced_by = {
@@ -922,11 +928,13 @@ class Jisik:
             # matters in the moment a group change is between its two commits.
             allowed = self.records.readable({c.doc_id for c in stored.values()}, readers)
             stored = {i: c for i, c in stored.items() if c.doc_id in allowed}
-        hits = [
-            stored[chunk_id].as_hit(score, full_paths)
-            for chunk_id, score in ranked
-            if chunk_id in stored
-        ]
+        hits = collapse_duplicates(
+            [
+                stored[chunk_id].as_hit(score, full_paths)
+                for chunk_id, score in ranked
+                if chunk_id in stored
+            ]
+        )
         hits = rescore_hits(
             self.analyzer.query_terms(query),
             hits,

@@ -23,6 +23,7 @@ def hit_json(hit: Hit) -> dict:
         "location": hit.location,
         "score": round(hit.score, 6),
         "text": hit.text,
+        "also_sources": list(hit.also_sources),
     }
 
 
@@ -40,6 +41,14 @@ def answer_json(answer: Answer) -> dict:
                 "start": c.start,
                 "end": c.end,
                 "text": c.text,
+                "also_sources": list(c.also_sources),
+                "highlight": None
+                if c.highlight is None
+                else {
+                    "start": c.highlight[0],
+                    "end": c.highlight[1],
+                    "text": c.text[c.highlight[0] : c.highlight[1]],
+                },
             }
             for c in answer.citations
         ],

@@ -102,6 +102,8 @@ class Hit:
     end: int
     text: str
     score: float
+    # Other documents holding exactly this text (the same file saved twice).
+    also_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,10 @@ class Citation:
     start: int
     end: int
     text: str
+    also_sources: tuple[str, ...] = ()  # the same text under other names
+    # The value asked for, as [start, end) inside ``text`` (a date, an amount, a
+    # table cell), so a UI can mark it; None when no one value is the answer.
+    highlight: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,15 @@ class CitationError(JisikError):
     """A citation's span does not reproduce its text: a bug, never shown to users."""
 
 
-def cite(n: int, hit: Hit, start_in_chunk: int, end_in_chunk: int) -> Citation:
+def cite(
+    n: int,
+    hit: Hit,
+    start_in_chunk: int,
+    end_in_chunk: int,
+    highlight: tuple[int, int] | None = None,
+) -> Citation:
+    """A citation of ``hit.text[start_in_chunk:end_in_chunk]``; ``highlight`` is
+    relative to that cited text."""
     return Citation(
         n=n,
         doc_id=hit.doc_id,
@@ -23,6 +31,8 @@ def cite(n: int, hit: Hit, start_in_chunk: int, end_in_chunk: int) -> Citation:
         start=hit.start + start_in_chunk,
         end=hit.start + end_in_chunk,
         text=hit.text[start_in_chunk:end_in_chunk],
+        also_sources=hit.also_sources,
+        highlight=highlight,
     )
 
 
@@ -35,8 +45,29 @@ def verify(citation: Citation, document_text: Callable[[Citation], str]) -> None
         not 0 <= citation.start <= citation.end <= len(stored)
         or stored[citation.start : citation.end] != citation.text
         or not citation.text.strip()
+        or not _highlight_inside(citation)
     ):
         raise CitationError(
             f"citation [{citation.n}] span {citation.start}:{citation.end} of "
             f"{citation.doc_id} does not match its text"
         )
+
+
+def _highlight_inside(citation: Citation) -> bool:
+    if citation.highlight is None:
+        return True
+    start, end = citation.highlight
+    return 0 <= start < end <= len(citation.text)
+
+
+def moved_highlight(citation: Citation, shown_text: str) -> tuple[int, int] | None:
+    """The highlight in a changed (masked) citation text: the same characters found
+    again, or None when masking touched them."""
+    if citation.highlight is None:
+        return None
+    start, end = citation.highlight
+    marked = citation.text[start:end]
+    if shown_text == citation.text:
+        return citation.highlight
+    found = shown_text.find(marked)
+    return (found, found + len(marked)) if found >= 0 else None

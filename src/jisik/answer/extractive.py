@@ -21,9 +21,11 @@ import numpy as np
 from jisik.answer.answer_types import asks_for_name, expected_kinds, kind_factor
 from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
+from jisik.answer.fields import field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.embed.base import Embedder
 from jisik.text.analyzer import Analyzer
+from jisik.text.lexicon import QueryExpander
 from jisik.types import Answer, Hit
 
 MAX_PASSAGES = 5
@@ -43,6 +45,13 @@ NAME_MISS = 0.9  # a "누구/어디" question, and no proper noun the question l
 SHORT_SENTENCE_CHARS = 15  # headings and fragments rarely answer anything
 SHORT_SENTENCE_FACTOR = 0.6
 SECOND_SENTENCE_SHARE = 0.8  # a further sentence must be nearly as good as the best
+# A question term written another way (the lexicon's synonym, abbreviation or
+# translation) counts nearly as much as the term itself.
+ALTERNATIVE_CREDIT = 0.9
+# A form field or table cell whose key names the kind of value asked for ("접수
+# 기간" for 언제, "경조금" for 얼마) answers it, however many of the question's
+# words a title line repeats.
+FIELD_BONUS = 1.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,9 @@ class _Candidate:
     end: int
     coverage: float
     score: float
+    highlight: tuple[int, int] | None = None  # the asked value, within the sentence
+    has_value: bool = True  # holds a value of the asked kind (or none was asked)
+    sentence_index: int = 0
 
 
 class ExtractiveAnswerer:
@@ -65,39 +77,64 @@ class ExtractiveAnswerer:
         embedder: Embedder | None = None,
         threshold: float = 0.3,
         max_sentences: int = 2,
+        expander: QueryExpander | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.document_frequencies = document_frequencies
         self.embedder = embedder
         self.threshold = threshold
         self.max_sentences = max_sentences
+        self.expander = expander
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         candidates = self._candidates(question, list(hits)[:MAX_PASSAGES])
         if not candidates or candidates[0].score < self.threshold:
             return Answer(question, ABSTAIN_MESSAGE, True, (), self.method)
         chosen = [candidates[0]]
+        follower = self._follower(candidates)
+        if follower is not None and self.max_sentences > 1:
+            chosen.append(follower)
         for candidate in candidates[1:]:
             if len(chosen) >= self.max_sentences:
                 break
             good_enough = max(self.threshold, SECOND_SENTENCE_SHARE * chosen[0].score)
             if candidate.score >= good_enough and not any(_overlaps(candidate, c) for c in chosen):
                 chosen.append(candidate)
-        citations = tuple(cite(n, c.hit, c.start, c.end) for n, c in enumerate(chosen, start=1))
+        citations = tuple(
+            cite(n, c.hit, c.start, c.end, c.highlight) for n, c in enumerate(chosen, start=1)
+        )
         text = " ".join(f"{_one_line(c.text)} [{c.n}]" for c in citations)
         return Answer(question, text, False, citations, self.method)
+
+    @staticmethod
+    def _follower(candidates: list[_Candidate]) -> _Candidate | None:
+        """The sentence after the best one, when the best only restates the question
+        (it lacks the kind of value asked for) and the next one holds it: "연차는
+        입사일 기준으로 부여합니다. 첫해에는 11일이 …"."""
+        best = candidates[0]
+        if best.has_value:
+            return None
+        for candidate in candidates:
+            if (
+                candidate.hit_rank == best.hit_rank
+                and candidate.sentence_index == best.sentence_index + 1
+                and candidate.has_value
+            ):
+                return candidate
+        return None
 
     def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
         if not hits:
             return []
         weights = self._term_weights(question)
+        alternatives = self._alternatives(question, weights)
         total = sum(weights.values()) or 1.0
         kinds = expected_kinds(question)
         bigrams = question_bigrams(question)
         analyses = self.analyzer.analyze_many([h.text for h in hits])
         context_terms = self._context_terms(hits)
         context_text = [f"{h.title} {h.location}".lower() for h in hits]
-        raw: list[tuple[int, Hit, int, int, float]] = []
+        raw: list[tuple[int, Hit, int, int, float, int]] = []
         for rank, (hit, analysis) in enumerate(zip(hits, analyses, strict=True)):
             sentences = analysis.sentences
             for i, sentence in enumerate(sentences):
@@ -111,6 +148,8 @@ class ExtractiveAnswerer:
                         coverage += w
                         continue
                     credits = [0.0]
+                    if any(all(_found(a, own, own_text) for a in way) for way in alternatives.get(t, ())):
+                        credits.append(ALTERNATIVE_CREDIT)
                     if t in before:
                         credits.append(PREV_CREDIT)
                     if t in after:
@@ -119,38 +158,62 @@ class ExtractiveAnswerer:
                         credits.append(CONTEXT_CREDIT)
                     coverage += max(credits) * w
                 coverage /= total
-                raw.append((rank, hit, sentence.start, sentence.end, coverage))
+                raw.append((rank, hit, sentence.start, sentence.end, coverage, i))
         # Tagging every sentence again costs time: only for questions that need it.
         names = self._new_names(question, raw) if asks_for_name(question) else None
-        similarity = self._similarities(question, [h.text[a:b] for _, h, a, b, _ in raw])
+        similarity = self._similarities(question, [h.text[a:b] for _, h, a, b, _, _ in raw])
         out = []
-        for (rank, hit, start, end, coverage), sim in zip(raw, similarity, strict=True):
+        for (rank, hit, start, end, coverage, index), sim in zip(raw, similarity, strict=True):
             text = hit.text[start:end]
             semantic = min(1.0, max(0.0, (sim - SIMILARITY_FLOOR) / SIMILARITY_SPAN))
             evidence = max(coverage, 0.7 * coverage + 0.3 * semantic)
             evidence = (1 - BIGRAM_WEIGHT) * evidence + BIGRAM_WEIGHT * bigram_coverage(
                 bigrams, text
             )
-            evidence *= kind_factor(kinds, text, question)
+            value = field_value(kinds, text, question) if kinds else None
+            factor = kind_factor(kinds, text, question)
+            if value is not None and value[1]:
+                factor = FIELD_BONUS
+            evidence *= factor
             if names is not None and not names[(rank, start)]:
                 evidence *= NAME_MISS
-            if len(text.strip()) < SHORT_SENTENCE_CHARS:
+            if len(text.strip()) < SHORT_SENTENCE_CHARS and factor <= 1.0:
                 evidence *= SHORT_SENTENCE_FACTOR
             score = evidence * (1.0 - RANK_DECAY * rank)
-            out.append(_Candidate(rank, hit, start, end, coverage, score))
+            highlight = value[0] if value is not None else None
+            has_value = factor >= 1.0
+            out.append(
+                _Candidate(rank, hit, start, end, coverage, score, highlight, has_value, index)
+            )
         out.sort(key=lambda c: (-c.score, c.hit_rank, c.start))
         return out
 
-    def _new_names(self, question: str, raw: list[tuple[int, Hit, int, int, float]]):
+    def _new_names(self, question: str, raw: list[tuple[int, Hit, int, int, float, int]]):
         """Whether each sentence, keyed (passage rank, start), names someone or
         somewhere the question does not: a sentence whose only proper nouns are
         the question's own restates it, the name asked for is elsewhere."""
         asked = question.lower()
-        tagged = self.analyzer.kiwi.tokenize([h.text[a:b] for _, h, a, b, _ in raw])
+        tagged = self.analyzer.kiwi.tokenize([h.text[a:b] for _, h, a, b, _, _ in raw])
         return {
             (rank, start): any(t.tag == "NNP" and t.form.lower() not in asked for t in tokens)
-            for (rank, _, start, _, _), tokens in zip(raw, tagged, strict=True)
+            for (rank, _, start, _, _, _), tokens in zip(raw, tagged, strict=True)
         }
+
+    def _alternatives(
+        self, question: str, weights: dict[str, float]
+    ) -> dict[str, list[tuple[str, ...]]]:
+        """Per question term, other ways of writing it (from the lexicon): a term
+        of a phrase found in the question is covered by any of the phrase's
+        alternatives. A phrase without terms of its own (한 달) lends its
+        alternatives to nothing: retrieval uses them, coverage cannot."""
+        if self.expander is None:
+            return {}
+        out: dict[str, list[tuple[str, ...]]] = {}
+        for expansion in self.expander.expand(question):
+            for term in expansion.terms:
+                if term in weights:
+                    out.setdefault(term, []).extend(expansion.alternatives)
+        return out
 
     def _context_terms(self, hits: list[Hit]) -> list[set[str]]:
         """Terms of each passage's title and heading: context a sentence inherits."""

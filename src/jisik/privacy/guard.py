@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jisik.answer.citations import moved_highlight
 from jisik.errors import ParseError
 from jisik.keys import HomeSecrets
 from jisik.privacy.detect import default_detector
@@ -104,10 +105,14 @@ class PiiGuard:
                 answer, text=WITHHELD.format(kinds=kinds), abstained=True, citations=()
             )
             return withheld, result.summary()
-        citations = tuple(
-            dataclasses.replace(c, text=self._shown(c.text, policy)) for c in answer.citations
-        )
-        return dataclasses.replace(answer, text=result.text, citations=citations), result.summary()
+        citations = []
+        for c in answer.citations:
+            shown = self._shown(c.text, policy)
+            citations.append(
+                dataclasses.replace(c, text=shown, highlight=moved_highlight(c, shown))
+            )
+        shown_answer = dataclasses.replace(answer, text=result.text, citations=tuple(citations))
+        return shown_answer, result.summary()
 
     def _shown(self, text: str, policy: PiiPolicy) -> str:
         # In passages a blocked value is masked rather than the passage dropped:
