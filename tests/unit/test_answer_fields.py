@@ -51,3 +51,12 @@ def test_cell_offsets_point_into_the_sentence():
     row = "이름: 홍길동 | 부서: 인사팀 | 내선: 1234"
     for field in fields(row):
         assert row[field.value_start : field.value_end] in ("홍길동", "인사팀", "1234")
+
+
+def test_a_form_laid_out_as_table_cells_keys_the_next_cell():
+    row = "담당과장 | 장인숙(02-0000-2430) | 담 당 자 | 용사무 사무관(02-0000-2428)"
+    assert value_of(row, "담당자 연락처가 뭐예요?") == ("장인숙(02-0000-2430)", True)
+    assert value_of("보도일시 | 2018. 9. 4.(화) 조간", "보도 언제 나가?") == (
+        "2018. 9. 4.(화) 조간",
+        True,
+    )

@@ -68,10 +68,14 @@ def test_every_sample_parses_cleanly(name: str) -> None:
     doc = module.parse(path)
     assert doc.format == path.suffix[1:]
     assert doc.sections
-    assert [s.location for s in doc.sections] == [
-        f"section {n}" for n in range(1, len(doc.sections) + 1)
-    ]
-    assert all(s.heading == "" for s in doc.sections)
+    # Every part names its body section (in order) and, when cut at a heading,
+    # the paragraph it starts at and the heading path ending in its heading.
+    numbers = [int(s.location.split(" · ")[0].removeprefix("section ")) for s in doc.sections]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+    for s in doc.sections:
+        assert s.location.startswith("section ")
+        if s.heading:
+            assert " · ¶ " in s.location and s.heading[:20] in s.location
     text = full_text(doc)
     assert not STRAY_CONTROLS.search(text)
     assert not STRAY_CONTROLS.search(doc.title)
@@ -182,13 +186,17 @@ def test_hwpx_samples_phrases_tables_and_sections() -> None:
     assert table.index("이름 | 국어 | 영어 | 수학") + 1 == table.index("개똥이 | 89 | 65 | 78")
 
     ulsan = hwpx.parse(sample("ulsan-namgu-ordinance-no-manifest.hwpx"))
-    assert len(ulsan.sections) == 2
-    assert "구세 조례 일부개정조례안" in ulsan.sections[0].text
-    assert "현 행 | 개 정 안" in ulsan.sections[1].text.split("\n")
+    body = [s for s in ulsan.sections if s.location.startswith("section 1")]
+    assert len(body) == 2 and body[1].location == "section 1 · ¶ 12 · " + body[1].heading
+    assert "구세 조례 일부개정조례안" in body[0].text
+    assert "현 행 | 개 정 안" in ulsan.sections[-1].text.split("\n")
 
     rfp = hwpx.parse(sample("gangbuk-music-festival-rfp.hwpx"))
-    assert len(rfp.sections) == 3
-    assert "음악축제 1부 | 18:30 ~ 19:20 | 뮤지컬, 오페라 갈라쇼 등 2팀" in rfp.sections[1].text
+    assert {s.location.split(" · ")[0] for s in rfp.sections} == {"section 1", "section 2", "section 3"}
+    assert any(
+        "음악축제 1부 | 18:30 ~ 19:20 | 뮤지컬, 오페라 갈라쇼 등 2팀" in s.text for s in rfp.sections
+    )
+    assert any(s.location.endswith("Ⅲ. 입찰 및 계약 › 1. 입찰개요 › 1) 제안서 제출") for s in rfp.sections)
 
 
 # --------------------------------------------------------------------------- built HWPX

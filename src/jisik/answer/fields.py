@@ -22,7 +22,9 @@ CELL_SEPARATOR = " | "
 _BULLET = r"(?:[□■○●◦·•▶▷◎※\-–*]|\(?\d{1,2}[.)]|\(?[가-하][.)])?"
 _FIELD = re.compile(rf"^\s*{_BULLET}\s*(?P<key>[^:：|]{{1,24}}?)\s*[:：]\s*(?P<value>\S.*?)\s*$")
 FREE_FORM = ("place", "person")  # kinds whose values have no pattern to check
-MAX_KEY_WORDS = 6  # a longer "key" is a sentence with a colon in it
+MAX_KEY_WORDS = 6
+# A cell that reads as a key: a few letters, no digits or sentence punctuation.
+_KEY_CELL = re.compile(r"^\s*[가-힣A-Za-z][가-힣A-Za-z ()·/]{0,14}\s*$")  # a longer "key" is a sentence with a colon in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +39,24 @@ class Field:
 
 
 def fields(sentence: str) -> list[Field]:
-    """The key–value fields of a sentence: one per table cell, or the form line."""
+    """The key–value fields of a sentence: one per "key: value" cell or form line;
+    in a row of plain cells (a form laid out as a table, "보도일시 | 2018. 9. 4."),
+    each short key-like cell keys the cell after it."""
     out = []
+    cells: list[tuple[int, str]] = []
     offset = 0
     for cell in sentence.split(CELL_SEPARATOR):
+        cells.append((offset, cell))
         match = _FIELD.match(cell)
         if match and len(match.group("key").split()) <= _max_words(match.group("key")):
             out.append(Field(match.group("key"), offset + match.start("value"), offset + match.end("value")))
         offset += len(cell) + len(CELL_SEPARATOR)
+    if out or len(cells) < 2:
+        return out
+    for (_, key), (start, value) in zip(cells, cells[1:]):
+        if _KEY_CELL.match(key) and value.strip():
+            lead = len(value) - len(value.lstrip())
+            out.append(Field(key.strip(), start + lead, start + len(value.rstrip())))
     return out
 
 

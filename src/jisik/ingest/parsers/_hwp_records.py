@@ -248,7 +248,7 @@ def title_from_texts(texts: list[str], limit: int = 100) -> str:
     seen = 0
     for text in texts:
         for line in text.split("\n"):
-            title = " ".join(line.split())
+            title = _unspaced(" ".join(line.split()))
             if not title:
                 continue
             seen += 1
@@ -257,6 +257,14 @@ def title_from_texts(texts: list[str], limit: int = 100) -> str:
             if _reads_as_title(title, limit):
                 return title
     return ""
+
+
+def _unspaced(line: str) -> str:
+    """A letter-spaced title ("입 법 예 고", as forms print them) as one word."""
+    words = line.split()
+    if len(words) >= 2 and all(len(w) == 1 and "가" <= w <= "힣" for w in words):
+        return "".join(words)
+    return line
 
 
 def _reads_as_title(line: str, limit: int) -> bool:

@@ -21,7 +21,8 @@ import olefile
 from jisik.errors import ParseError
 from jisik.ingest.parsers import _hwp_records as records
 from jisik.ingest.parsers._common import MAX_RATIO, RATIO_FLOOR_BYTES
-from jisik.types import ParsedDocument, Section
+from jisik.ingest.parsers._hwp_outline import outline_sections
+from jisik.types import ParsedDocument
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def _parse_ole(ole: olefile.OleFileIO) -> ParsedDocument:
         data = _inflate(raw, budget) if compressed else raw
         budget -= len(data)
         lines = records.section_lines(records.build_tree(records.read_records(data)))
-        sections.append(Section(text="\n".join(lines), location=f"section {number}"))
+        sections.extend(outline_sections(lines, number))
     title = _summary_title(ole) or records.title_from_texts([s.text for s in sections])
     return ParsedDocument(title=title, sections=tuple(sections), format="hwp")
 

@@ -28,7 +28,8 @@ from lxml import etree
 from jisik.errors import ParseError
 from jisik.ingest.parsers import _hwp_records as records
 from jisik.ingest.parsers._common import zip_archive
-from jisik.types import ParsedDocument, Section
+from jisik.ingest.parsers._hwp_outline import outline_sections
+from jisik.types import ParsedDocument
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedDocument:
     sections = []
     for number, name in enumerate(names, start=1):
         lines = _section_lines(reader, name)
-        sections.append(Section(text="\n".join(lines), location=f"section {number}"))
+        sections.extend(outline_sections(lines, number))
     title = reader.title or records.title_from_texts([s.text for s in sections])
     return ParsedDocument(title=title, sections=tuple(sections), format="hwpx")
 
