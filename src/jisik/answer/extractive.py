@@ -26,6 +26,7 @@ from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.embed.base import Embedder
 from jisik.text.analyzer import Analyzer
 from jisik.text.lexicon import QueryExpander
+from jisik.text.typos import is_hangul_word, near_in
 from jisik.types import Answer, Hit
 
 MAX_PASSAGES = 5
@@ -52,6 +53,9 @@ ALTERNATIVE_CREDIT = 0.9
 # 기간" for 언제, "경조금" for 얼마) answers it, however many of the question's
 # words a title line repeats.
 FIELD_BONUS = 1.25
+# A question word no document contains, found one jamo away in the sentence
+# (연말정싼 → 연말정산): probably a typo for it.
+TYPO_CREDIT = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +130,7 @@ class ExtractiveAnswerer:
     def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
         if not hits:
             return []
-        weights = self._term_weights(question)
+        weights, unknown = self._term_weights(question)
         alternatives = self._alternatives(question, weights)
         total = sum(weights.values()) or 1.0
         kinds = expected_kinds(question)
@@ -150,6 +154,8 @@ class ExtractiveAnswerer:
                     credits = [0.0]
                     if any(all(_found(a, own, own_text) for a in way) for way in alternatives.get(t, ())):
                         credits.append(ALTERNATIVE_CREDIT)
+                    if t in unknown and near_in(t, own_text):
+                        credits.append(TYPO_CREDIT)
                     if t in before:
                         credits.append(PREV_CREDIT)
                     if t in after:
@@ -220,15 +226,19 @@ class ExtractiveAnswerer:
         labels = [f"{h.title}\n{h.location}" for h in hits]
         return [set(a.terms) for a in self.analyzer.analyze_many(labels)]
 
-    def _term_weights(self, question: str) -> dict[str, float]:
+    def _term_weights(self, question: str) -> tuple[dict[str, float], set[str]]:
+        """IDF weight per question term, and the Hangul terms no document contains
+        (candidates for a typo)."""
         terms = list(dict.fromkeys(self.analyzer.query_terms(question)))
         if not terms:
-            return {}
+            return {}, set()
         n_docs, freqs = self.document_frequencies(terms)
-        return {
+        weights = {
             t: math.log(1.0 + (n_docs - freqs.get(t, 0) + 0.5) / (freqs.get(t, 0) + 0.5))
             for t in terms
         }
+        unknown = {t for t in terms if not freqs.get(t) and is_hangul_word(t)}
+        return weights, unknown
 
     def _similarities(self, question: str, sentences: list[str]) -> list[float]:
         if self.embedder is None or not sentences:
