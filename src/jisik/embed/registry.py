@@ -1,4 +1,4 @@
-"""Embedders by name: ``use`` (default), ``none``, ``hashing``, ``openai``, ``local``."""
+"""Embedders by name: ``use``, ``e5``, ``none``, ``hashing``, ``openai``, ``local``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from jisik.embed.base import Embedder
 from jisik.errors import ConfigError
 
-NAMES = ("use", "none", "hashing", "openai", "local")
+NAMES = ("use", "e5", "none", "hashing", "openai", "local")
 
 
 def make_embedder(
@@ -24,6 +24,10 @@ def make_embedder(
         from jisik.embed.use import UseEmbedder
 
         return UseEmbedder()
+    if name == "e5":
+        from jisik.embed.e5 import E5Embedder
+
+        return E5Embedder()
     if name == "none":
         return None
     if name == "hashing":

@@ -70,7 +70,11 @@ class Retriever:
         )
 
     def embed_query(self, text: str) -> np.ndarray | None:
-        return None if self.embedder is None else self.embedder.embed([text])[0]
+        if self.embedder is None:
+            return None
+        # Models trained with query and passage prefixes (E5) embed questions apart.
+        embed = getattr(self.embedder, "embed_query", self.embedder.embed)
+        return embed([text])[0]
 
     def search(
         self,
