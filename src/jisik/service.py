@@ -31,6 +31,7 @@ from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
+from jisik.embed.backlog import EmbeddingBacklog
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
 from jisik.errors import (
@@ -127,6 +128,22 @@ class Jisik:
             self.embedder.dim if self.embedder else 0,
         )
         self._build_readers()
+        self.backlog = EmbeddingBacklog(self)
+
+    @property
+    def embeds_later(self) -> bool:
+        """Whether vectors are made after ingest, by the backlog (a slow embedder)."""
+        return bool(getattr(self.embedder, "background", False))
+
+    def embed_backlog(self, progress: Progress | None = None, stop=None) -> int:
+        """Embed the chunks still without a vector; the number embedded."""
+        return self.backlog.run(progress, stop)
+
+    def embedding_text(self, chunk) -> str:
+        return _embedding_text(chunk.title, chunk.heading, chunk.text)
+
+    def readers_of_version(self, version_id: int) -> tuple[str, ...]:
+        return _readers_of(self.records.version_groups(version_id))
 
     def _build_readers(self) -> None:
         groups = lexicon_groups(self.settings.lexicon)
@@ -453,7 +470,7 @@ class Jisik:
         ``displays`` (source -> name) are what readers other than admins are shown."""
         if not batch:
             return Committed([], {})
-        vectors = self._embed_chunks(batch)
+        vectors = None if self.embeds_later else self._embed_chunks(batch)
         pending: list[int] = []
         entries: list[IndexEntry] = []
         offset = 0
@@ -892,7 +909,7 @@ class Jisik:
         chunked = chunk_document(parts, self.analyzer, self.chunking)
         chunk_ids = self.records.replace_chunks(version_id, chunked.chunks)
         vectors = None
-        if self.embedder is not None:
+        if self.embedder is not None and not self.embeds_later:
             vectors = self.embedder.embed(
                 [_embedding_text(title, c.heading, c.text) for c in chunked.chunks]
             )
@@ -1036,6 +1053,8 @@ class Jisik:
             ),
             "analyzer": self.analyzer.describe(),
             "mode": self.settings.mode if self.embedder else "lexical",
+            # Chunks searchable lexically but not yet embedded (background embedding).
+            "embedding_backlog": self.backlog.pending(),
         }
 
 

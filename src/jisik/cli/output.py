@@ -34,6 +34,14 @@ def show_add(report: AddReport) -> None:
         err_console.print(f"[red]failed[/red] {escape(failure.path)}: {escape(failure.error)}")
 
 
+def backlog_notice(left: int) -> str:
+    return (
+        f"[yellow]{left} passages still to embed[/yellow]: searchable by words now, by "
+        "meaning once embedded; `jisik embed` or `jisik serve` continues / "
+        f"임베딩 대기 {left}개: `jisik embed`로 이어서 처리합니다"
+    )
+
+
 def show_hits(hits: Sequence[Hit]) -> None:
     if not hits:
         console.print("no matching passages")

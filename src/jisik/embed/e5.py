@@ -21,6 +21,7 @@ BATCH = 16
 class E5Embedder:
     id = "multilingual-e5-small-q4"
     dim = 384
+    background = True  # too slow to embed inside ingest: see embed/backlog.py
 
     def __init__(self) -> None:
         self._model = LazyModel(self._load)

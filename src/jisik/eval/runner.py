@@ -43,6 +43,10 @@ def ingest_dataset(jisik, dataset: Dataset, progress: Progress | None = None):
     )
     if report.failed:
         log.warning("%d passages could not be ingested, e.g. %s", len(report.failed), report.failed[0])
+    # Measured with every vector in place, as a home looks once its backlog is done.
+    jisik.embed_backlog(
+        (lambda done, total, _s: progress("embedding", done, total)) if progress else None
+    )
     return report
 
 

@@ -83,6 +83,16 @@ class Index(Protocol):
         """Whether the term is anywhere on disk, deleted entries included."""
         ...
 
+    def add_vectors(
+        self, chunk_ids: Sequence[int], vectors: np.ndarray, readers: Sequence[tuple[str, ...]]
+    ) -> None:
+        """Buffer vectors for chunks whose lexical entries exist (background embedding)."""
+        ...
+
+    def dense_ids(self, chunk_ids: Sequence[int]) -> set[int]:
+        """Which of these chunks have a live vector."""
+        ...
+
     def rewrite(self, entries: Iterable[IndexEntry]) -> None:
         """Rebuild from ``entries`` (the live ones) so no deleted data stays on disk."""
         ...

@@ -79,6 +79,15 @@ class EmbeddedIndex:
         dense = len(self.vectors.readers_of(chunk_ids)) if self.vectors is not None else 0
         return {"lexical": self.lexical.count_ids(chunk_ids), "dense": dense}
 
+    def add_vectors(
+        self, chunk_ids: Sequence[int], vectors: np.ndarray, readers: Sequence[tuple[str, ...]]
+    ) -> None:
+        if self.vectors is not None and len(chunk_ids):
+            self.vectors.add(list(chunk_ids), vectors, list(readers))
+
+    def dense_ids(self, chunk_ids: Sequence[int]) -> set[int]:
+        return set(self.vectors.readers_of(chunk_ids)) if self.vectors is not None else set()
+
     def term_present(self, term: str) -> bool:
         return self.lexical.term_present(term)
 

@@ -27,16 +27,23 @@ def min_max(scores: Mapping[int, float]) -> dict[int, float]:
 
 
 def convex(
-    lexical: Mapping[int, float], dense: Mapping[int, float], dense_weight: float
+    lexical: Mapping[int, float],
+    dense: Mapping[int, float],
+    dense_weight: float,
+    without_vector: frozenset[int] = frozenset(),
 ) -> dict[int, float]:
     """``(1 - w) * lexical + w * dense`` over min-max normalised scores.
 
-    A key missing from one side counts 0 there, i.e. the worst score of that side.
+    A key missing from one side counts 0 there, i.e. the worst score of that side;
+    a key in ``without_vector`` (not embedded yet) has no dense side and is ranked
+    by its lexical score alone, neither rewarded nor punished for the gap.
     """
     lex, den = min_max(lexical), min_max(dense)
     keys = set(lex) | set(den)
     return {
-        key: (1.0 - dense_weight) * lex.get(key, 0.0) + dense_weight * den.get(key, 0.0)
+        key: lex.get(key, 0.0)
+        if key in without_vector
+        else (1.0 - dense_weight) * lex.get(key, 0.0) + dense_weight * den.get(key, 0.0)
         for key in keys
     }
 

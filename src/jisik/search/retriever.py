@@ -123,4 +123,6 @@ class Retriever:
         # Score every lexical candidate densely too, so fusion compares like with like.
         missing = [key for key in lexical if key not in dense_hits]
         dense = {**dense_hits, **self.index.dense_scores(vector, missing)}
-        return fusion.top(fusion.convex(lexical, dense, self.options.dense_weight), k)
+        # Chunks still waiting for their vectors (background embedding).
+        waiting = frozenset(key for key in missing if key not in dense)
+        return fusion.top(fusion.convex(lexical, dense, self.options.dense_weight, waiting), k)

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from jisik import __version__
+from jisik.embed.backlog import BackgroundEmbedder
 from jisik.errors import ConfigError
 from jisik.identity.records import ADMIN, Principal
 from jisik.identity.store import IdentityStore
@@ -81,11 +82,17 @@ def create_app(state: ServerState) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.runner.start()
+        # A slow embedder embeds after ingest, here, while searches go on lexically.
+        embedding = BackgroundEmbedder(state.jisik.backlog) if state.jisik.embeds_later else None
+        if embedding is not None:
+            embedding.start()
         try:
             yield
         finally:
             # Graceful: requests have drained; the job in hand may finish, queued
             # jobs stay staged and resume on the next start.
+            if embedding is not None:
+                embedding.stop()
             state.runner.stop(state.config.shutdown_job_wait_s)
             state.jisik.close()
 

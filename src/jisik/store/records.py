@@ -354,6 +354,30 @@ class Records:
             )
             return [(r.id, r.title, r.text, json.loads(r.sections_json)) for r in rows]
 
+    def active_chunk_ids(self, after: int = 0, limit: int = 10_000) -> list[int]:
+        """Ids of active chunks above ``after``, ascending: a cursor over the corpus."""
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(
+                    select(ChunkRow.id)
+                    .join(VersionRow, VersionRow.id == ChunkRow.version_id)
+                    .where(VersionRow.state == ACTIVE, ChunkRow.id > after)
+                    .order_by(ChunkRow.id)
+                    .limit(limit)
+                )
+            )
+
+    def count_active_chunks(self) -> int:
+        with Session(self.engine) as session:
+            return int(
+                session.scalar(
+                    select(func.count(ChunkRow.id))
+                    .join(VersionRow, VersionRow.id == ChunkRow.version_id)
+                    .where(VersionRow.state == ACTIVE)
+                )
+                or 0
+            )
+
     def active_version(self, doc_id: str) -> VersionRow | None:
         """The active version row of a document (detached; for re-versioning it)."""
         with Session(self.engine, expire_on_commit=False) as session:
