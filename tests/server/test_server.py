@@ -193,6 +193,7 @@ def test_health_and_readiness(served):
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server.url}/readyz").json()
     assert ready["status"] == "ready" and ready["documents"] >= 1
+    assert ready["embedding_backlog"] == 0
     spec = httpx.get(f"{server.url}/openapi.json").json()
     assert "/v1/chat/completions" in spec["paths"]
 

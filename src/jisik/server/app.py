@@ -205,7 +205,11 @@ def _add_health(app: FastAPI, state: ServerState) -> None:
             with state.jisik.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             documents = state.jisik.records.counts()["documents"]
+            # Passages searchable by words but not yet by meaning (background embedding).
+            backlog = state.jisik.backlog.pending()
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
             log.warning("readiness check failed: %s", exc)
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ready", "documents": documents})
+        return JSONResponse(
+            {"status": "ready", "documents": documents, "embedding_backlog": backlog}
+        )
