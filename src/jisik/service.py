@@ -67,6 +67,7 @@ from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
 from jisik.privacy.subject import Subject
 from jisik.search.duplicates import collapse_duplicates
+from jisik.search.language import other_language
 from jisik.search.rescore import rescore_hits
 from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
@@ -80,6 +81,8 @@ from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Reques
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+CROSS_LANGUAGE_PROBE = 5  # passages whose language is compared with the question's
+CROSS_LANGUAGE_DENSE_WEIGHT = 0.6
 BATCH_FILES = 32
 BATCH_CHUNKS = 4000
 MAX_QUERY_CHARS = 2000
@@ -938,7 +941,26 @@ class Jisik:
     def _search(
         self, query: str, k: int, mode: str | None, readers: Readers, full_paths: bool = True
     ) -> list[Hit]:
-        ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers)
+        hits = self._ranked_hits(query, k, mode, readers, full_paths)
+        if (mode or self.settings.mode) == "hybrid" and self.embedder is not None:
+            if other_language(query, [h.text for h in hits[:CROSS_LANGUAGE_PROBE]]):
+                # An English question over Korean passages (or the reverse): words
+                # barely match, meaning does; lean on the multilingual dense side.
+                hits = self._ranked_hits(
+                    query, k, mode, readers, full_paths, CROSS_LANGUAGE_DENSE_WEIGHT
+                )
+        return hits
+
+    def _ranked_hits(
+        self,
+        query: str,
+        k: int,
+        mode: str | None,
+        readers: Readers,
+        full_paths: bool,
+        dense_weight: float | None = None,
+    ) -> list[Hit]:
+        ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers, dense_weight=dense_weight)
         stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
         if readers is not None:
             # The index already filtered; this re-check against the records only

@@ -83,6 +83,7 @@ class Retriever:
         mode: str | None = None,
         vector: np.ndarray | None = None,
         readers: Readers = None,
+        dense_weight: float | None = None,
     ) -> list[tuple[int, float]]:
         """Chunk ids with scores, best first, among chunks ``readers`` may see.
 
@@ -101,10 +102,11 @@ class Retriever:
             vector = self.embed_query(text)
         if mode == "dense":
             return self.index.search_dense(vector, k, readers)
-        return self._hybrid(query, vector, k, readers)
+        weight = self.options.dense_weight if dense_weight is None else dense_weight
+        return self._hybrid(query, vector, k, readers, weight)
 
     def _hybrid(
-        self, query: LexicalQuery, vector: np.ndarray, k: int, readers: Readers
+        self, query: LexicalQuery, vector: np.ndarray, k: int, readers: Readers, dense_weight: float
     ) -> list[tuple[int, float]]:
         depth = max(self.options.candidates, k)
         lexical = (
@@ -114,7 +116,7 @@ class Retriever:
         )
         dense_hits = dict(self.index.search_dense(vector, depth, readers))
         if self.options.fusion == "rrf":
-            weights = (1.0 - self.options.dense_weight, self.options.dense_weight)
+            weights = (1.0 - dense_weight, dense_weight)
             rankings = (
                 [key for key, _ in sorted(lexical.items(), key=lambda kv: -kv[1])],
                 [key for key, _ in sorted(dense_hits.items(), key=lambda kv: -kv[1])],
@@ -125,4 +127,4 @@ class Retriever:
         dense = {**dense_hits, **self.index.dense_scores(vector, missing)}
         # Chunks still waiting for their vectors (background embedding).
         waiting = frozenset(key for key in missing if key not in dense)
-        return fusion.top(fusion.convex(lexical, dense, self.options.dense_weight, waiting), k)
+        return fusion.top(fusion.convex(lexical, dense, dense_weight, waiting), k)
