@@ -19,6 +19,7 @@ from pathlib import Path
 import olefile
 
 from jisik.errors import ParseError
+from jisik.ingest import ocr
 from jisik.ingest.parsers import _hwp_records as records
 from jisik.ingest.parsers._common import MAX_RATIO, RATIO_FLOOR_BYTES
 from jisik.ingest.parsers._hwp_outline import outline_sections
@@ -106,8 +107,31 @@ def _parse_ole(ole: olefile.OleFileIO) -> ParsedDocument:
         budget -= len(data)
         lines = records.section_lines(records.build_tree(records.read_records(data)))
         sections.extend(outline_sections(lines, number))
+    if not any(s.text.strip() for s in sections) and ocr.available():
+        sections = ocr.picture_sections(_pictures(ole, budget)) or sections
     title = _summary_title(ole) or records.title_from_texts([s.text for s in sections])
     return ParsedDocument(title=title, sections=tuple(sections), format="hwp")
+
+
+def _pictures(ole: olefile.OleFileIO, budget: int):
+    """BinData pictures in stream order; stored raw or raw-deflated, whichever opens."""
+    names = sorted(
+        "/".join(entry)
+        for entry in ole.listdir(streams=True, storages=False)
+        if len(entry) == 2 and entry[0] == "BinData"
+        and entry[1].lower().endswith(ocr.PICTURE_SUFFIXES)
+    )
+    for name in names:
+        raw = ole.openstream(name).read()
+        if raw[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1") or raw[:2] in (b"BM", b"\xff\xd8"):
+            yield raw
+            continue
+        try:
+            data = _inflate(raw, budget)
+        except ParseError:
+            continue  # not deflated either: not a picture we can read
+        budget -= len(data)
+        yield data
 
 
 def _read_file_header(ole: olefile.OleFileIO) -> int:

@@ -26,6 +26,7 @@ from typing import Self
 from lxml import etree
 
 from jisik.errors import ParseError
+from jisik.ingest import ocr
 from jisik.ingest.parsers import _hwp_records as records
 from jisik.ingest.parsers._common import zip_archive
 from jisik.ingest.parsers._hwp_outline import outline_sections
@@ -84,8 +85,17 @@ def _parse_archive(archive: zipfile.ZipFile) -> ParsedDocument:
     for number, name in enumerate(names, start=1):
         lines = _section_lines(reader, name)
         sections.extend(outline_sections(lines, number))
+    if not any(s.text.strip() for s in sections) and ocr.available():
+        sections = ocr.picture_sections(_pictures(reader)) or sections
     title = reader.title or records.title_from_texts([s.text for s in sections])
     return ParsedDocument(title=title, sections=tuple(sections), format="hwpx")
+
+
+def _pictures(reader: _Reader):
+    """The embedded pictures (BinData/…), in name order, read against the budget."""
+    for name in sorted(reader.names):
+        if name.startswith("BinData/") and name.lower().endswith(ocr.PICTURE_SUFFIXES):
+            yield reader.read(name)
 
 
 class _Reader:

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from jisik.errors import ParseError
+from jisik.ingest import ocr
 from jisik.ingest.parsers._common import (
     clean_title,
     join_lines,
@@ -59,7 +60,7 @@ def parse(path: Path) -> ParsedDocument:
     except _BROKEN_PDF_ERRORS as exc:
         raise ParseError(f"not a valid PDF file: {exc or type(exc).__name__}") from exc
     if not sections:
-        raise ParseError("no text layer (scanned PDF?); run OCR first")
+        raise ParseError(f"no text layer: {ocr.MISSING}")
     return ParsedDocument(title=title, sections=sections, format="pdf")
 
 
@@ -74,9 +75,11 @@ def _password_error() -> ParseError:
 
 
 def _page_sections(reader: PdfReader, path: Path) -> tuple[Section, ...]:
-    """One section per page with text. A page that fails is skipped, not fatal."""
+    """One section per page with text. A page that fails is skipped, not fatal.
+    A page without a text layer is read by OCR when it is installed."""
     sections: list[Section] = []
     failed = 0
+    can_read_pictures = ocr.available()
     for number, page in enumerate(reader.pages, 1):
         try:
             raw = page.extract_text()
@@ -92,9 +95,24 @@ def _page_sections(reader: PdfReader, path: Path) -> tuple[Section, ...]:
         text = join_lines(reflow([line.strip() for line in lines]))  # leading spaces are layout
         if text:
             sections.append(Section(text=text, location=f"p. {number}"))
+        elif can_read_pictures:
+            scanned = _scanned_text(page, path, number)
+            if scanned:
+                sections.append(Section(text=scanned, location=f"p. {number} (OCR)"))
     if failed and not sections:
         raise ParseError("not a valid PDF file: the text of its pages cannot be read")
     return tuple(sections)
+
+
+def _scanned_text(page, path: Path, number: int) -> str:
+    """The text OCR reads in a page's pictures (a scan is one picture per page)."""
+    try:
+        pictures = [picture.data for picture in page.images]
+    except _BROKEN_PDF_ERRORS as exc:
+        logger.warning("%s: page %d has pictures that cannot be read: %s", path.name, number, exc)
+        return ""
+    texts = ocr.read_pictures(pictures)
+    return normalize_text("\n".join(t for t in texts if t)).strip()
 
 
 _SENTENCE_END = re.compile(r"[.!?。:;)\]」』]$|(다|요|음|함|됨|임)[.]?$")
