@@ -73,7 +73,7 @@ from jisik.search.retriever import RetrievalOptions, Retriever
 from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine, sqlite_url
 from jisik.store.records import PENDING, RETIRED, NewVersion, Records
-from jisik.text.analyzer import Analyzer, AnalyzerConfig, shared_analyzer
+from jisik.text.analyzer import Analyzer, AnalyzerConfig, joined_text, shared_analyzer
 from jisik.text.grams import hangul_bigrams
 from jisik.text.lexicon import QueryExpander, lexicon_groups
 from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
@@ -550,7 +550,7 @@ class Jisik:
                 terms=terms,
                 title_terms=title_terms(chunk.heading),
                 vector=None if vectors is None else vectors[offset + i],
-                grams=tuple(hangul_bigrams(chunk.text)),
+                grams=tuple(hangul_bigrams(joined_text(chunk.text))),
                 readers=readers,
             )
             for i, (chunk_id, chunk, terms) in enumerate(

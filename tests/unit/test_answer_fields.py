@@ -60,3 +60,9 @@ def test_a_form_laid_out_as_table_cells_keys_the_next_cell():
         "2018. 9. 4.(화) 조간",
         True,
     )
+
+
+def test_a_column_named_in_the_question_gives_its_cell():
+    row = "구분: 결혼 | 대상: 자녀 | 경조금: 30만 원 | 휴가 일수: 1일"
+    assert value_of(row, "자녀 결혼 경조금") == ("30만 원", True)
+    assert value_of(row, "자녀 결혼 휴가 일수는") == ("1일", True)

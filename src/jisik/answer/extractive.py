@@ -24,7 +24,7 @@ from jisik.answer.citations import cite
 from jisik.answer.fields import field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.embed.base import Embedder
-from jisik.text.analyzer import Analyzer
+from jisik.text.analyzer import Analyzer, join_letter_spaced
 from jisik.text.lexicon import QueryExpander
 from jisik.text.typos import is_hangul_word, near_in
 from jisik.types import Answer, Hit
@@ -56,6 +56,15 @@ FIELD_BONUS = 1.25
 # A question word no document contains, found one jamo away in the sentence
 # (연말정싼 → 연말정산): probably a typo for it.
 TYPO_CREDIT = 0.8
+# Question words say what kind of value is asked (answer_types), not what it is
+# about: no sentence contains them, so they must not dilute the coverage.
+QUESTION_WORDS = frozenset(
+    {"며칠", "언제", "어디", "누구", "얼마", "무엇", "뭐", "몇", "어떻게", "왜", "어느", "무슨", "얼마나"}
+)
+# A word no document contains cannot be covered by any sentence; it still says the
+# question may be about something the documents lack, but at half its IDF weight
+# it no longer outweighs every word they do contain.
+UNKNOWN_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +152,8 @@ class ExtractiveAnswerer:
             sentences = analysis.sentences
             for i, sentence in enumerate(sentences):
                 own = set(sentence.terms)
-                own_text = hit.text[sentence.start : sentence.end].lower()
+                # Letter-spaced keys joined (시 상 금 → 시상금), so "상금" is found in it.
+                own_text = join_letter_spaced(hit.text[sentence.start : sentence.end])[0].lower()
                 before = set(sentences[i - 1].terms) if i > 0 else set()
                 after = set(sentences[i + 1].terms) if i + 1 < len(sentences) else set()
                 coverage = 0.0
@@ -176,7 +186,7 @@ class ExtractiveAnswerer:
             evidence = (1 - BIGRAM_WEIGHT) * evidence + BIGRAM_WEIGHT * bigram_coverage(
                 bigrams, text
             )
-            value = field_value(kinds, text, question) if kinds else None
+            value = field_value(kinds, text, question)
             factor = kind_factor(kinds, text, question)
             if value is not None and value[1]:
                 factor = FIELD_BONUS
@@ -229,12 +239,15 @@ class ExtractiveAnswerer:
     def _term_weights(self, question: str) -> tuple[dict[str, float], set[str]]:
         """IDF weight per question term, and the Hangul terms no document contains
         (candidates for a typo)."""
-        terms = list(dict.fromkeys(self.analyzer.query_terms(question)))
+        terms = [
+            t for t in dict.fromkeys(self.analyzer.query_terms(question)) if t not in QUESTION_WORDS
+        ]
         if not terms:
             return {}, set()
         n_docs, freqs = self.document_frequencies(terms)
         weights = {
             t: math.log(1.0 + (n_docs - freqs.get(t, 0) + 0.5) / (freqs.get(t, 0) + 0.5))
+            * (1.0 if freqs.get(t) else UNKNOWN_WEIGHT)
             for t in terms
         }
         unknown = {t for t in terms if not freqs.get(t) and is_hangul_word(t)}

@@ -76,7 +76,8 @@ def field_value(
     A field whose key means an asked kind wins, with its whole value ("2025. 5. 1.
     ~ 5. 15." is one answer), when the value holds that kind or the kind has no fixed
     form (a place, a person); else the first new value of an asked kind anywhere in
-    the sentence. None when the sentence holds neither.
+    the sentence; else the value of a field the question names by its key. None when
+    the sentence holds none of these.
     """
     found = fields(sentence)
     for kind in kinds:
@@ -89,4 +90,11 @@ def field_value(
         span = new_value(kind, sentence, question)
         if span is not None:
             return span, False
+    # No kind asked, but a column named ("자녀 결혼 경조금"): that column's value.
+    asked = "".join(question.split()).lower()
+    for field in found:
+        key = field.compact_key.lower()
+        value = sentence[field.value_start : field.value_end]
+        if len(key) >= 2 and key in asked and "".join(value.split()).lower() not in asked:
+            return (field.value_start, field.value_end), True
     return None

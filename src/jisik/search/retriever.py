@@ -12,7 +12,7 @@ from jisik.errors import InvalidQueryError
 from jisik.index.base import Index, LexicalQuery, Readers
 from jisik.search import fusion
 from jisik.settings import Settings
-from jisik.text.analyzer import Analyzer, normalize
+from jisik.text.analyzer import Analyzer, joined_text, normalize
 from jisik.text.grams import query_bigrams
 from jisik.text.lexicon import QueryExpander
 
@@ -60,7 +60,7 @@ class Retriever:
         counts = Counter(terms)
         grams: tuple[tuple[str, float], ...] = ()
         if self.options.bigram_weight > 0:
-            gram_counts = Counter(query_bigrams(normalize(text)))
+            gram_counts = Counter(query_bigrams(joined_text(normalize(text))))
             grams = tuple((g, self.options.bigram_weight * n) for g, n in gram_counts.items())
         return LexicalQuery(
             terms=tuple((term, float(n)) for term, n in counts.items()),

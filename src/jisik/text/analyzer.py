@@ -22,7 +22,7 @@ from pathlib import Path
 from jisik.errors import ConfigError
 from jisik.text.terms import Morph, morph_terms
 
-ANALYZER_RULES_VERSION = 3  # 3: letter-spaced words joined before analysis
+ANALYZER_RULES_VERSION = 4  # 3: letter-spaced words joined before analysis; 4: and for bigrams
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,11 @@ def join_letter_spaced(line: str) -> tuple[str, list[int] | None]:
     joined.append(line[last:])
     where.extend(range(last, len(line)))
     return "".join(joined), where
+
+
+def joined_text(text: str) -> str:
+    """``text`` with the letter-spaced runs of each line joined (for bigrams)."""
+    return "\n".join(join_letter_spaced(line)[0] for line in text.split("\n"))
 
 
 def windows(line: str, size: int = MAX_WINDOW_CHARS) -> Iterator[tuple[int, int]]:
