@@ -32,8 +32,8 @@ def test_the_field_named_for_the_kind_gives_its_value(sentence, question, value)
 
 
 def test_a_key_for_another_kind_is_not_vouched_for():
-    # 휴가 일수 is a count of days, not money: a number, but no key vouches for it.
-    assert value_of("휴가 일수: 5일", "경조금은 얼마?") == ("5일", False)
+    # 휴가 일수 is a count of days, not money: no amount there to mark.
+    assert value_of("휴가 일수: 5일", "경조금은 얼마?") is None
 
 
 def test_a_plain_sentence_gives_its_first_new_value():
@@ -55,7 +55,9 @@ def test_cell_offsets_point_into_the_sentence():
 
 def test_a_form_laid_out_as_table_cells_keys_the_next_cell():
     row = "담당과장 | 장인숙(02-0000-2430) | 담 당 자 | 용사무 사무관(02-0000-2428)"
-    assert value_of(row, "담당자 연락처가 뭐예요?") == ("장인숙(02-0000-2430)", True)
+    assert value_of(row, "담당자가 누구예요?") == ("장인숙(02-0000-2430)", True)
+    # Asked for a contact: the phone number, found by its form.
+    assert value_of(row, "연락처가 뭐예요?") == ("02-0000-2430", False)
     assert value_of("보도일시 | 2018. 9. 4.(화) 조간", "보도 언제 나가?") == (
         "2018. 9. 4.(화) 조간",
         True,

@@ -26,6 +26,9 @@ class Kind:
     keys: re.Pattern[str] = re.compile(r"(?!)")
 
 
+GENERIC_KINDS = ("number", "person")  # answered by any number / checked by names
+
+
 def _topic(nouns: str) -> str:
     """A question that ends on one of these nouns as its topic ("…수상한 해는?",
     "…당시 나이는?") asks for that kind of value without a question word. Whole words
@@ -78,7 +81,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             ),
         ),
         re.compile(
-            r"얼마|비용|금액|예산|가격|요금|한도|사업비|[0-9]+\s*원|몇\s*(만|천|억)?\s*원|"
+            r"얼마(?!나)|비용|금액|예산|가격|요금|한도|사업비|[0-9]+\s*원|몇\s*(만|천|억)?\s*원|"
             r"how\s+much|cost|price|budget|fee|amount|allowance|limit",
             _I,
         ),
@@ -164,8 +167,11 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 
 
 def expected_kinds(question: str) -> list[Kind]:
-    """The answer kinds a question asks for."""
-    return [kind for kind, asks in _KINDS if asks.search(question)]
+    """The answer kinds a question asks for. A plain number answers only when no
+    more specific kind is asked: "가격은 얼마?" is not answered by "1,300개"."""
+    kinds = [kind for kind, asks in _KINDS if asks.search(question)]
+    specific = [k for k in kinds if k.name not in GENERIC_KINDS]
+    return specific or kinds
 
 
 # Questions for a person or a place: answered by a proper noun (Kiwi's NNP).

@@ -23,6 +23,7 @@ from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
 from jisik.answer.fields import field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
+from jisik.answer.ranges import asked_numbers, bracket_fit
 from jisik.embed.base import Embedder
 from jisik.text.analyzer import Analyzer, join_letter_spaced
 from jisik.text.lexicon import QueryExpander
@@ -42,7 +43,7 @@ CONTEXT_CREDIT = 1.0
 PREV_CREDIT = 0.8
 NEXT_CREDIT = 0.4
 BIGRAM_WEIGHT = 0.25  # surface overlap: robust to the analyzer's occasional slips
-NAME_MISS = 0.9  # a "누구/어디" question, and no proper noun the question lacks
+NAME_MISS = 0.75  # a "누구/어디" question, and no proper noun the question lacks
 SHORT_SENTENCE_CHARS = 15  # headings and fragments rarely answer anything
 SHORT_SENTENCE_FACTOR = 0.6
 SECOND_SENTENCE_SHARE = 0.8  # a further sentence must be nearly as good as the best
@@ -61,10 +62,11 @@ TYPO_CREDIT = 0.8
 QUESTION_WORDS = frozenset(
     {"며칠", "언제", "어디", "누구", "얼마", "무엇", "뭐", "몇", "어떻게", "왜", "어느", "무슨", "얼마나"}
 )
-# A word no document contains cannot be covered by any sentence; it still says the
-# question may be about something the documents lack, but at half its IDF weight
-# it no longer outweighs every word they do contain.
-UNKNOWN_WEIGHT = 0.5
+# A question number inside a table row's bracket ("6년" in "5년 이상 7년 미만")
+# picks that row; a bracket that excludes it is a neighbouring row.
+MIN_COMPOUND_CHARS = 4  # shorter unknown words are words, not run-together phrases
+BRACKET_FIT = 1.3
+BRACKET_MISS = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,7 @@ class ExtractiveAnswerer:
         alternatives = self._alternatives(question, weights)
         total = sum(weights.values()) or 1.0
         kinds = expected_kinds(question)
+        numbers = asked_numbers(question)
         bigrams = question_bigrams(question)
         analyses = self.analyzer.analyze_many([h.text for h in hits])
         context_terms = self._context_terms(hits)
@@ -193,6 +196,9 @@ class ExtractiveAnswerer:
             evidence *= factor
             if names is not None and not names[(rank, start)]:
                 evidence *= NAME_MISS
+            fit = bracket_fit(numbers, text)
+            if fit is not None:
+                evidence *= BRACKET_FIT if fit else BRACKET_MISS
             if len(text.strip()) < SHORT_SENTENCE_CHARS and factor <= 1.0:
                 evidence *= SHORT_SENTENCE_FACTOR
             score = evidence * (1.0 - RANK_DECAY * rank)
@@ -245,19 +251,36 @@ class ExtractiveAnswerer:
         if not terms:
             return {}, set()
         n_docs, freqs = self.document_frequencies(terms)
+        known = [t for t in terms if freqs.get(t)]
         weights = {
             t: math.log(1.0 + (n_docs - freqs.get(t, 0) + 0.5) / (freqs.get(t, 0) + 0.5))
-            * (1.0 if freqs.get(t) else UNKNOWN_WEIGHT)
             for t in terms
+            if freqs.get(t) or not _redundant(t, known)
         }
-        unknown = {t for t in terms if not freqs.get(t) and is_hangul_word(t)}
+        unknown = {t for t in weights if not freqs.get(t) and is_hangul_word(t)}
         return weights, unknown
 
     def _similarities(self, question: str, sentences: list[str]) -> list[float]:
-        if self.embedder is None or not sentences:
+        # A slow embedder (e5: a few sentences a second) would make every answer
+        # take seconds; it ranks passages, the sentences are chosen by the rest.
+        slow = bool(getattr(self.embedder, "background", False))
+        if self.embedder is None or slow or not sentences:
             return [0.0] * len(sentences)
         vectors = self.embedder.embed([question, *sentences])
         return [float(s) for s in np.asarray(vectors[1:]) @ np.asarray(vectors[0])]
+
+
+def _redundant(term: str, known: list[str]) -> bool:
+    """A word no document contains that says nothing the question's other words do
+    not: a verb or adjective (돌려주다, 어떻다: the documents use other verbs), or a
+    compound whose known parts are there too (배우자출산휴가며칠). An unknown *noun*
+    stays: a question about 골프장 where no document mentions one is off-corpus."""
+    if term.endswith("다") and len(term) >= 2:
+        return True
+    if len(term) < MIN_COMPOUND_CHARS:
+        return False  # 이사비 is not 이사 (a director) plus a letter
+    covered = sum(len(part) for part in known if part != term and part in term)
+    return covered >= 0.6 * len(term)
 
 
 def _found(term: str, terms: set[str], text: str) -> bool:

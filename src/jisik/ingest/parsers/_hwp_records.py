@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jisik.errors import ParseError
-from jisik.ingest.parsers._common import clean_title
+from jisik.ingest.parsers._common import clean_title, header_record
 
 HWPTAG_BEGIN = 0x10
 TAG_DISTRIBUTE_DOC_DATA = HWPTAG_BEGIN + 12
@@ -223,18 +223,46 @@ def format_table(rows: list[list[str]]) -> list[str]:
 
     Cell text (its lines joined by "\n") is collapsed onto one line. A table with a
     single cell is almost always a frame around ordinary paragraphs, so its lines
-    are kept as they are.
+    are kept as they are. A grid whose first row reads as column names (see
+    ``_header_of``) gives every row of the same width its names, as the other
+    formats do ("구분: 본인 결혼 | 경조 휴가: 5일 | 경조금: 100만 원"); rows of
+    another width (merged cells) stay as they are.
     """
     if len(rows) == 1 and len(rows[0]) == 1:
         return [line for line in rows[0][0].split("\n") if line.strip()]
+    flat = [[" ".join(cell.split()) for cell in row] for row in rows]
+    header = _header_of(flat)
     lines = []
-    for row in rows:
-        cells = [" ".join(cell.split()) for cell in row]
+    for i, row in enumerate(flat):
+        cells = list(row)
         while cells and not cells[-1]:
             cells.pop()  # trailing empty cells only add " | " noise
-        if cells:
+        if not cells:
+            continue
+        if header is not None and i > 0 and len(row) == len(header):
+            lines.append(header_record(header, cells))
+        else:
             lines.append(" | ".join(cells))
     return lines
+
+
+MAX_HEADER_CELL_CHARS = 20
+_DIGIT = re.compile(r"\d")
+
+
+def _header_of(rows: list[list[str]]) -> list[str] | None:
+    """The first row as column names, when the table is a grid under it: every cell
+    of that row filled, short and without digits (a form's "보도일시 | 2018. 9. 4."
+    is not a header), and at least two rows below of the same width."""
+    if len(rows) < 3:
+        return None
+    first = rows[0]
+    if len(first) < 2 or not all(
+        cell and len(cell) <= MAX_HEADER_CELL_CHARS and not _DIGIT.search(cell) for cell in first
+    ):
+        return None
+    same = sum(1 for row in rows[1:] if len(row) == len(first))
+    return first if same >= 2 else None
 
 
 TITLE_SCAN_LINES = 40  # a title is near the top; deeper lines are body text
