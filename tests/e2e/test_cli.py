@@ -38,11 +38,11 @@ def folder(tmp_path: Path) -> Path:
 
 def test_add_search_ask_docs_stats_json_contracts(home, folder):
     added = json.loads(run("add", str(folder), "--json", home=home).stdout)
-    assert added == {"added": 4, "updated": 0, "unchanged": 0, "excluded": 0, "failed": []}
+    assert added == {"added": 4, "updated": 0, "unchanged": 0, "excluded": 0, "failed": [], "embedding_backlog": 0}
 
     hits = json.loads(run("search", "비밀번호 변경", "-k", "2", "--json", home=home).stdout)
     assert len(hits) == 2
-    assert set(hits[0]) == {"doc_id", "title", "source", "location", "score", "text"}
+    assert set(hits[0]) == {"doc_id", "title", "source", "location", "score", "text", "also_sources"}
     assert hits[0]["source"].endswith("password.txt")
 
     answer = json.loads(run("ask", "비밀번호는 며칠마다 바꿔야 하나요?", "--json", home=home).stdout)
@@ -92,7 +92,7 @@ def test_links_out_of_the_folder_are_listed_and_followed_only_when_asked(home, f
     hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
     assert not any("7731" in h["text"] for h in hits)
     again = json.loads(run("add", str(folder), "--follow-symlinks", "--json", home=home).stdout)
-    assert again == {"added": 1, "updated": 0, "unchanged": 4, "excluded": 0, "failed": []}
+    assert again == {"added": 1, "updated": 0, "unchanged": 4, "excluded": 0, "failed": [], "embedding_backlog": 0}
     hits = json.loads(run("search", "접근 코드 7731", "--json", home=home).stdout)
     assert "7731" in hits[0]["text"]
 

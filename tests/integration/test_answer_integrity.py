@@ -2,7 +2,7 @@
 
 The two questions were chosen by measuring the extractive answerer's best score on the
 handbook (``ExtractiveAnswerer._candidates``; embedder "none" and "hashing" give the same
-scores there): "보안 규정 알려줘" scores 0.466, just above the default threshold 0.4,
+scores there): "회사 규정이 궁금해요" scores 0.416, just above the default threshold 0.4,
 and "회사 복지는?" 0.360, just below it. Halving the threshold (0.2) answers the second;
 doubling it (0.8) abstains on the first.
 """
@@ -18,7 +18,7 @@ from jisik.service import Jisik
 from jisik.settings import load_settings
 from tests.conftest import write_handbook
 
-ABOVE = "보안 규정 알려줘"  # best score 0.466
+ABOVE = "회사 규정이 궁금해요"  # best score 0.416
 BELOW = "회사 복지는?"  # best score 0.360
 
 
@@ -51,9 +51,9 @@ def test_the_threshold_setting_decides(home):
     assert _abstains(home, ABOVE, abstain_threshold=0.8)  # doubled: now abstains
     # Between the two scores both keep their verdicts; at a threshold over both, neither
     # answers, under both, both do.
-    assert not _abstains(home, ABOVE, abstain_threshold=0.45)
+    assert not _abstains(home, ABOVE, abstain_threshold=0.39)
     assert _abstains(home, BELOW, abstain_threshold=0.37)
-    assert _abstains(home, ABOVE, abstain_threshold=0.47)
+    assert _abstains(home, ABOVE, abstain_threshold=0.43)
     assert not _abstains(home, BELOW, abstain_threshold=0.35)
 
 

@@ -73,10 +73,10 @@ def test_without_ocr_a_scan_is_refused_with_the_fix(tmp_path: Path, monkeypatch)
 def test_an_hwpx_that_is_only_a_picture_is_read(tmp_path: Path):
     import io
 
+    from PIL import Image, ImageDraw, ImageFont
+
     from jisik.ingest.parsers import hwpx
     from tests.unit.test_parsers_hwp import package, para, section_xml, write_hwpx
-
-    from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("L", (1600, 500), 255)
     draw = ImageDraw.Draw(image)

@@ -81,7 +81,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             ),
         ),
         re.compile(
-            r"얼마(?!나)|비용|금액|예산|가격|요금|한도|사업비|[0-9]+\s*원|몇\s*(만|천|억)?\s*원|"
+            r"얼마(?!나|\s*(?:뒤|후|동안|만에|간|전|이내|지나))|비용|금액|예산|가격|요금|한도|사업비|[0-9]+\s*원|몇\s*(만|천|억)?\s*원|"
             r"how\s+much|cost|price|budget|fee|amount|allowance|limit",
             _I,
         ),
