@@ -36,3 +36,28 @@ def test_topic_noun_asks_for_a_kind():
     # Only the whole noun, and only as the question's topic.
     assert not expected_kinds("그 주장에 대한 이해는?")
     assert not expected_kinds("해외 진출의 계기는?")
+
+
+def _names(question: str) -> list[str]:
+    return [k.name for k in expected_kinds(question)]
+
+
+def test_how_long_after_asks_for_a_number_not_money():
+    # 얼마 뒤에 / 얼마 동안 is a duration: "12시간" answers it, and it is not an amount.
+    for question in ("VPN을 켜 두면 얼마 뒤에 끊기나요?", "얼마 동안 잠기나요?", "얼마 만에 나와요?"):
+        assert "amount" not in _names(question) and "number" in _names(question)
+        assert kind_factor(expected_kinds(question), "12시간이 지나면 끊깁니다.", question) == 1
+    assert "amount" in _names("경조금은 얼마예요?")
+
+
+def test_a_date_field_named_in_the_question():
+    assert _names("제안서 제출 일시는?") == ["date"]
+    assert _names("입찰 공고 일자는?") == ["date"]
+
+
+def test_why_asks_for_a_reason():
+    question = "구세 조례를 왜 개정해?"
+    assert _names(question) == ["reason"]
+    kinds = expected_kinds(question)
+    assert kind_factor(kinds, "지방세법 개정에 따라 이를 반영하고자 함", question) == 1
+    assert kind_factor(kinds, "개정조례안 및 신·구조문대비표: 따로 붙임", question) < 1

@@ -105,7 +105,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             ),
         ),
         re.compile(
-            r"언제|날짜|며칠에|며칠까지|기한|마감|몇\s*(년|월|일|시)|몇\s*년도|연도|시기|일정|"
+            r"언제|날짜|일시|일자|시각|며칠에|며칠까지|기한|마감|몇\s*(년|월|일|시)|몇\s*년도|연도|시기|일정|"
             r"\bwhen\b|what\s+time|deadline|due\s+date|\bdate\b|"
             + _topic("해|날|때|년도|시점"),
             _I,
@@ -132,6 +132,20 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             re.compile(r"장소|위치|주소|개최지|행사장|곳$|venue|place|location|address|where", _I),
         ),
         re.compile(r"어디|장소|위치|주소|\bwhere\b|venue|location|address", _I),
+    ),
+    (
+        Kind(
+            "reason",
+            # How a sentence gives a cause or purpose: 때문, 위해, 따라, 으로 인해 …
+            re.compile(
+                r"때문|위해|위하여|위한|므로|인해|인하여|에\s*따라|따른|하고자|이유|목적|"
+                r"because|in\s+order\s+to|so\s+that|due\s+to",
+                _I,
+            ),
+            0.8,
+            re.compile(r"이유|사유|목적|배경|취지|why|reason|purpose", _I),
+        ),
+        re.compile(r"왜|이유|까닭|사유|무슨\s*목적|\bwhy\b|reason", _I),
     ),
     (
         Kind(

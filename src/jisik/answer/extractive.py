@@ -25,6 +25,7 @@ from jisik.answer.fields import field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.answer.ranges import asked_numbers, bracket_fit
 from jisik.embed.base import Embedder
+from jisik.search.language import other_language
 from jisik.text.analyzer import Analyzer, join_letter_spaced
 from jisik.text.lexicon import QueryExpander
 from jisik.text.typos import is_hangul_word, near_in
@@ -34,6 +35,10 @@ MAX_PASSAGES = 5
 RANK_DECAY = 0.04  # a sentence from the 2nd passage loses 4 % against the 1st …
 SIMILARITY_FLOOR = 0.35  # USE cosine below this says nothing about relevance
 SIMILARITY_SPAN = 0.35  # … and at FLOOR + SPAN it counts as a full match
+# A question in another language than its passages shares no words with them: its
+# sentences are chosen by the multilingual embedder, which then weighs this much.
+# An embedder may state its own cosine scale (e5's cosines sit between 0.75 and 0.9).
+CROSS_LANGUAGE_WEIGHT = 0.8
 # Credit for a question term found beside the sentence rather than in it. A
 # passage's title is its subject, which its sentences leave out, so a title term
 # counts fully. An answer often continues the sentence before it ("같은 해 …",
@@ -42,6 +47,10 @@ SIMILARITY_SPAN = 0.35  # … and at FLOOR + SPAN it counts as a full match
 CONTEXT_CREDIT = 1.0
 PREV_CREDIT = 0.8
 NEXT_CREDIT = 0.4
+# A term found elsewhere in the sentence's passage, or in another passage of the same
+# document: the document is about it (a press release names 누리호 in its body, not
+# in the form line that holds the contact person).
+DOCUMENT_CREDIT = 0.5
 BIGRAM_WEIGHT = 0.25  # surface overlap: robust to the analyzer's occasional slips
 NAME_MISS = 0.75  # a "누구/어디" question, and no proper noun the question lacks
 SHORT_SENTENCE_CHARS = 15  # headings and fragments rarely answer anything
@@ -67,6 +76,10 @@ QUESTION_WORDS = frozenset(
 MIN_COMPOUND_CHARS = 4  # shorter unknown words are words, not run-together phrases
 BRACKET_FIT = 1.3
 BRACKET_MISS = 0.7
+# The document's title or a heading repeated as a line names what the passage is
+# about, so it covers the question's words, but holds no value: when a value is
+# asked and the line lacks one, it is not the answer.
+HEADING_FACTOR = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +163,7 @@ class ExtractiveAnswerer:
         analyses = self.analyzer.analyze_many([h.text for h in hits])
         context_terms = self._context_terms(hits)
         context_text = [f"{h.title} {h.location}".lower() for h in hits]
+        document_terms = _document_terms(hits, analyses)
         raw: list[tuple[int, Hit, int, int, float, int]] = []
         for rank, (hit, analysis) in enumerate(zip(hits, analyses, strict=True)):
             sentences = analysis.sentences
@@ -157,11 +171,14 @@ class ExtractiveAnswerer:
                 own = set(sentence.terms)
                 # Letter-spaced keys joined (시 상 금 → 시상금), so "상금" is found in it.
                 own_text = join_letter_spaced(hit.text[sentence.start : sentence.end])[0].lower()
+                # A row whose bracket holds the question's number ("6년" in "5년 이상
+                # 7년 미만") covers that number, though it never writes it.
+                fits = bool(bracket_fit(numbers, own_text))
                 before = set(sentences[i - 1].terms) if i > 0 else set()
                 after = set(sentences[i + 1].terms) if i + 1 < len(sentences) else set()
                 coverage = 0.0
                 for t, w in weights.items():
-                    if _found(t, own, own_text):
+                    if _found(t, own, own_text) or (fits and t[0].isdigit()):
                         coverage += w
                         continue
                     credits = [0.0]
@@ -175,20 +192,28 @@ class ExtractiveAnswerer:
                         credits.append(NEXT_CREDIT)
                     if _found(t, context_terms[rank], context_text[rank]):
                         credits.append(CONTEXT_CREDIT)
+                    if t in document_terms[hit.doc_id]:
+                        credits.append(DOCUMENT_CREDIT)
                     coverage += max(credits) * w
                 coverage /= total
                 raw.append((rank, hit, sentence.start, sentence.end, coverage, i))
         # Tagging every sentence again costs time: only for questions that need it.
         names = self._new_names(question, raw) if asks_for_name(question) else None
-        similarity = self._similarities(question, [h.text[a:b] for _, h, a, b, _, _ in raw])
+        cross = self.embedder is not None and other_language(question, [h.text for h in hits])
+        similarity = self._similarities(question, [h.text[a:b] for _, h, a, b, _, _ in raw], cross)
+        floor = getattr(self.embedder, "similarity_floor", SIMILARITY_FLOOR)
+        span = getattr(self.embedder, "similarity_span", SIMILARITY_SPAN)
         out = []
         for (rank, hit, start, end, coverage, index), sim in zip(raw, similarity, strict=True):
             text = hit.text[start:end]
-            semantic = min(1.0, max(0.0, (sim - SIMILARITY_FLOOR) / SIMILARITY_SPAN))
-            evidence = max(coverage, 0.7 * coverage + 0.3 * semantic)
-            evidence = (1 - BIGRAM_WEIGHT) * evidence + BIGRAM_WEIGHT * bigram_coverage(
-                bigrams, text
-            )
+            semantic = min(1.0, max(0.0, (sim - floor) / span))
+            if cross:
+                evidence = max(coverage, CROSS_LANGUAGE_WEIGHT * semantic)
+            else:
+                evidence = max(coverage, 0.7 * coverage + 0.3 * semantic)
+                evidence = (1 - BIGRAM_WEIGHT) * evidence + BIGRAM_WEIGHT * bigram_coverage(
+                    bigrams, text
+                )
             value = field_value(kinds, text, question)
             factor = kind_factor(kinds, text, question)
             if value is not None and value[1]:
@@ -201,6 +226,8 @@ class ExtractiveAnswerer:
                 evidence *= BRACKET_FIT if fit else BRACKET_MISS
             if len(text.strip()) < SHORT_SENTENCE_CHARS and factor <= 1.0:
                 evidence *= SHORT_SENTENCE_FACTOR
+            if kinds and factor < 1.0 and _is_heading(text, hit):
+                evidence *= HEADING_FACTOR
             score = evidence * (1.0 - RANK_DECAY * rank)
             highlight = value[0] if value is not None else None
             has_value = factor >= 1.0
@@ -218,7 +245,7 @@ class ExtractiveAnswerer:
         tagged = self.analyzer.kiwi.tokenize([h.text[a:b] for _, h, a, b, _, _ in raw])
         return {
             (rank, start): any(t.tag == "NNP" and t.form.lower() not in asked for t in tokens)
-            for (rank, _, start, _, _, _), tokens in zip(raw, tagged, strict=True)
+            for (rank, _, start, *_), tokens in zip(raw, tagged, strict=True)
         }
 
     def _alternatives(
@@ -260,14 +287,25 @@ class ExtractiveAnswerer:
         unknown = {t for t in weights if not freqs.get(t) and is_hangul_word(t)}
         return weights, unknown
 
-    def _similarities(self, question: str, sentences: list[str]) -> list[float]:
-        # A slow embedder (e5: a few sentences a second) would make every answer
-        # take seconds; it ranks passages, the sentences are chosen by the rest.
+    def _similarities(self, question: str, sentences: list[str], cross: bool) -> list[float]:
+        # A slow embedder (e5: about 40 sentences a second) would add most of a
+        # second to every answer; it ranks passages and the sentences are chosen by
+        # the rest, except across languages, where nothing else can choose them.
         slow = bool(getattr(self.embedder, "background", False))
-        if self.embedder is None or slow or not sentences:
+        if self.embedder is None or (slow and not cross) or not sentences:
             return [0.0] * len(sentences)
-        vectors = self.embedder.embed([question, *sentences])
-        return [float(s) for s in np.asarray(vectors[1:]) @ np.asarray(vectors[0])]
+        embed_query = getattr(self.embedder, "embed_query", self.embedder.embed)
+        asked = np.asarray(embed_query([question]))[0]
+        return [float(s) for s in np.asarray(self.embedder.embed(sentences)) @ asked]
+
+
+def _document_terms(hits: list[Hit], analyses) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for hit, analysis in zip(hits, analyses, strict=True):
+        terms = out.setdefault(hit.doc_id, set())
+        for sentence in analysis.sentences:
+            terms.update(sentence.terms)
+    return out
 
 
 def _redundant(term: str, known: list[str]) -> bool:
@@ -281,6 +319,11 @@ def _redundant(term: str, known: list[str]) -> bool:
         return False  # 이사비 is not 이사 (a director) plus a letter
     covered = sum(len(part) for part in known if part != term and part in term)
     return covered >= 0.6 * len(term)
+
+
+def _is_heading(text: str, hit: Hit) -> bool:
+    line = "".join(text.split())
+    return len(line) >= 2 and line in "".join(f"{hit.title}{hit.location}".split())
 
 
 def _found(term: str, terms: set[str], text: str) -> bool:

@@ -75,9 +75,9 @@ def field_value(
 
     A field whose key means an asked kind wins, with its whole value ("2025. 5. 1.
     ~ 5. 15." is one answer), when the value holds that kind or the kind has no fixed
-    form (a place, a person); else the first new value of an asked kind anywhere in
-    the sentence; else the value of a field the question names by its key. None when
-    the sentence holds none of these.
+    form (a place, a person); else the value of a field the question names by its
+    key; else the first new value of an asked kind anywhere in the sentence. None
+    when the sentence holds none of these.
     """
     found = fields(sentence)
     for kind in kinds:
@@ -86,15 +86,16 @@ def field_value(
                 value = sentence[field.value_start : field.value_end]
                 if kind.name in FREE_FORM or new_value(kind, value, question) is not None:
                     return (field.value_start, field.value_end), True
-    for kind in kinds:
-        span = new_value(kind, sentence, question)
-        if span is not None:
-            return span, False
-    # No kind asked, but a column named ("자녀 결혼 경조금"): that column's value.
+    # A field the question names by its key ("계약 기간은?" and "③계약기간 : 2025년 …",
+    # "자녀 결혼 경조금"): that field's value, whatever kind was guessed.
     asked = "".join(question.split()).lower()
     for field in found:
         key = field.compact_key.lower()
         value = sentence[field.value_start : field.value_end]
         if len(key) >= 2 and key in asked and "".join(value.split()).lower() not in asked:
             return (field.value_start, field.value_end), True
+    for kind in kinds:
+        span = new_value(kind, sentence, question)
+        if span is not None:
+            return span, False
     return None
