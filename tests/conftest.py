@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from jisik.service import Jisik
 from jisik.settings import load_settings
+
+# The default embedder (e5, about 4 passages a second on two cores) would make every
+# test home embed its documents: tests run lexical unless they ask for an embedder,
+# and the ones about e5 and the default say so (test_background_embedding.py,
+# test_settings_and_home.py). Subprocesses of the CLI inherit this.
+os.environ.setdefault("JISIK_EMBEDDER", "none")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

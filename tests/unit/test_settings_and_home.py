@@ -46,6 +46,19 @@ def test_home_remembers_its_embedder(tmp_path: Path):
     assert load_settings(home, embedder="none").embedder == "none"
 
 
+def test_the_environment_picks_the_embedder_of_new_homes_only(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("JISIK_EMBEDDER", "use")
+    assert load_settings(tmp_path / "new").embedder == "use"
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "manifest.json").write_text(
+        json.dumps({"embedder": {"name": "hashing", "id": "x", "dim": 8}}), encoding="utf-8"
+    )
+    assert load_settings(home).embedder == "hashing"
+    (home / "config.toml").write_text('embedder = "e5"\n', encoding="utf-8")
+    assert load_settings(home).embedder == "e5"  # a deliberate change: the mismatch says how
+
+
 def test_manifest_mismatch_messages_say_how_to_fix(tmp_path: Path):
     base = {"schema_version": 1, "analyzer": {"a": 1}, "embedder": None, "index_backend": "embedded"}
     check_manifest(base, dict(base), tmp_path)
@@ -72,3 +85,20 @@ def test_unsupported_extension_names_the_supported_ones(tmp_path: Path):
     path.write_text("x", encoding="utf-8")
     with pytest.raises(UnsupportedFormatError, match=r"\.hwpx"):
         parse(path)
+
+
+def test_the_defaults_are_the_measured_ones(tmp_path: Path, monkeypatch):
+    # The suite runs lexical (conftest sets JISIK_EMBEDDER); a user's default is e5,
+    # fused at its own measured weight, and abstains below 0.5.
+    from jisik.embed.e5 import E5Embedder
+    from jisik.search.retriever import DEFAULT_DENSE_WEIGHT, RetrievalOptions
+
+    monkeypatch.delenv("JISIK_EMBEDDER", raising=False)
+    settings = load_settings(tmp_path / "home")
+    assert settings.embedder == "e5" and settings.abstain_threshold == 0.5
+    assert RetrievalOptions.from_settings(settings, E5Embedder()).dense_weight == 0.3
+    assert RetrievalOptions.from_settings(settings, object()).dense_weight == DEFAULT_DENSE_WEIGHT
+    chosen = load_settings(tmp_path / "home", dense_weight=0.45)
+    assert RetrievalOptions.from_settings(chosen, E5Embedder()).dense_weight == 0.45
+    with pytest.raises(ConfigError, match="dense_weight"):
+        load_settings(tmp_path / "home", dense_weight=-0.5)

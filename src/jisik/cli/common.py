@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from jisik.cli import output
 from jisik.errors import JisikError
 from jisik.store.database import storage_failure
+
+if TYPE_CHECKING:
+    from jisik.service import Jisik
 
 HomeOption = Annotated[
     Path | None,
@@ -60,3 +63,19 @@ def progress_bar(json_mode: bool) -> Progress:
         transient=json_mode,
         disable=not output.err_console.is_terminal and json_mode,
     )
+
+
+def embed_backlog(jisik: Jisik, bar: Progress) -> int:
+    """Embed what ingest left for later, with progress; Ctrl-C stops here and keeps
+    everything done so far (documents are searchable lexically already). Returns
+    the chunks still waiting."""
+    task = bar.add_task("embedding", total=None, item="searchable already · Ctrl-C: later")
+
+    def tick(done: int, total: int, _what: str) -> None:
+        bar.update(task, completed=done, total=total)
+
+    try:
+        jisik.embed_backlog(tick)
+    except KeyboardInterrupt:
+        pass
+    return jisik.backlog.pending()

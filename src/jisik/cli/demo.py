@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jisik.cli import output
+from jisik.cli.common import embed_backlog, progress_bar
 from jisik.demo.corpus import SAMPLE_QUESTIONS, write_demo_corpus
 from jisik.service import Jisik
 from jisik.settings import load_settings
@@ -20,6 +21,9 @@ def run_demo(home: Path, embedder: str | None, json_mode: bool) -> int:
         )
     with Jisik(load_settings(home, embedder=embedder), create=True) as jisik:
         report = jisik.add([corpus_dir])
+        if jisik.embeds_later:  # e5: the vectors, before the questions (about a minute)
+            with progress_bar(json_mode) as bar:
+                embed_backlog(jisik, bar)
         answers = [jisik.ask(q.question) for q in SAMPLE_QUESTIONS]
     if json_mode:
         output.emit_json(

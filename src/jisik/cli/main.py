@@ -16,6 +16,7 @@ from jisik.cli.common import (
     EXIT_FAILED_ITEMS,
     HomeOption,
     JsonOption,
+    embed_backlog,
     progress_bar,
     run,
 )
@@ -108,7 +109,7 @@ def add(
                 exclude=exclude or (),
             )
             bar.update(task, completed=bar.tasks[0].total or 0, item="")
-            left = _embed_backlog(jisik, bar) if jisik.embeds_later else 0
+            left = embed_backlog(jisik, bar) if jisik.embeds_later else 0
         if json:
             output.emit_json({**output.add_json(report), "embedding_backlog": left})
         else:
@@ -118,22 +119,6 @@ def add(
         return EXIT_FAILED_ITEMS if report.failed else 0
 
     run(body)
-
-
-def _embed_backlog(jisik: Jisik, bar) -> int:
-    """Embed what ingest left for later, with progress; Ctrl-C stops here and keeps
-    everything done so far (documents are searchable lexically already). Returns
-    the chunks still waiting."""
-    task = bar.add_task("embedding", total=None, item="searchable already · Ctrl-C: later")
-
-    def tick(done: int, total: int, _what: str) -> None:
-        bar.update(task, completed=done, total=total)
-
-    try:
-        jisik.embed_backlog(tick)
-    except KeyboardInterrupt:
-        pass
-    return jisik.backlog.pending()
 
 
 @app.command()
@@ -147,7 +132,7 @@ def embed(home: HomeOption = None, json: JsonOption = False) -> None:
                     "this home has no embedder: nothing to embed / 임베딩 모델이 없는 홈입니다"
                 )
             before = jisik.backlog.pending()
-            left = _embed_backlog(jisik, bar)
+            left = embed_backlog(jisik, bar)
         if json:
             output.emit_json({"embedded": before - left, "embedding_backlog": left})
         else:

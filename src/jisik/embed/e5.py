@@ -26,6 +26,9 @@ class E5Embedder:
     # answers an English question ~0.82–0.87): the answerer's scale for them.
     similarity_floor = 0.78
     similarity_span = 0.08
+    # Convex fusion 0.7 lexical / 0.3 dense: best on korquad1, autorag-ko and
+    # msmarco-ko together (benchmarks/quality.py --dense-weights 0.2,0.3,0.4).
+    fusion_weight = 0.3
 
     def __init__(self) -> None:
         self._model = LazyModel(self._load)

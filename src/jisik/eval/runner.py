@@ -127,7 +127,7 @@ def _info(jisik, ingest=None) -> dict[str, object]:
         "settings": {
             "mode": jisik.settings.mode,
             "fusion": jisik.settings.fusion,
-            "dense_weight": jisik.settings.dense_weight,
+            "dense_weight": jisik.retriever.options.dense_weight,
             "title_boost": jisik.settings.title_boost,
             "bigram_weight": jisik.settings.bigram_weight,
             "chunk_target_chars": jisik.settings.chunk_target_chars,

@@ -16,23 +16,28 @@ from jisik.text.analyzer import Analyzer, joined_text, normalize
 from jisik.text.grams import query_bigrams
 from jisik.text.lexicon import QueryExpander
 
+DEFAULT_DENSE_WEIGHT = 0.2  # measured with USE v3 on the shared sets
+
 
 @dataclass(frozen=True, slots=True)
 class RetrievalOptions:
     mode: str = "hybrid"
     fusion: str = "convex"
-    dense_weight: float = 0.2
+    dense_weight: float = DEFAULT_DENSE_WEIGHT
     rrf_k: int = 60
     candidates: int = 100
     title_boost: float = 1.0
     bigram_weight: float = 0.2
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetrievalOptions:
+    def from_settings(cls, settings: Settings, embedder: object = None) -> RetrievalOptions:
+        weight = settings.dense_weight
+        if weight < 0:  # the embedder's own, measured with it (quality.py --dense-weights)
+            weight = getattr(embedder, "fusion_weight", DEFAULT_DENSE_WEIGHT)
         return cls(
             mode=settings.mode,
             fusion=settings.fusion,
-            dense_weight=settings.dense_weight,
+            dense_weight=weight,
             rrf_k=settings.rrf_k,
             candidates=settings.candidates,
             title_boost=settings.title_boost,
