@@ -21,7 +21,7 @@ def run_demo(home: Path, embedder: str | None, json_mode: bool) -> int:
         )
     with Jisik(load_settings(home, embedder=embedder), create=True) as jisik:
         report = jisik.add([corpus_dir])
-        if jisik.embeds_later:  # e5: the vectors, before the questions (about a minute)
+        if jisik.embeds_later:  # e5: the vectors before the questions (~30 s on two cores)
             with progress_bar(json_mode) as bar:
                 embed_backlog(jisik, bar)
         answers = [jisik.ask(q.question) for q in SAMPLE_QUESTIONS]
