@@ -30,7 +30,7 @@ class RetrievalOptions:
     bigram_weight: float = 0.2
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder: object = None) -> RetrievalOptions:
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> RetrievalOptions:
         weight = settings.dense_weight
         if weight < 0:  # the embedder's own, measured with it (quality.py --dense-weights)
             weight = getattr(embedder, "fusion_weight", DEFAULT_DENSE_WEIGHT)
