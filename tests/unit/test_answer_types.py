@@ -61,3 +61,13 @@ def test_why_asks_for_a_reason():
     kinds = expected_kinds(question)
     assert kind_factor(kinds, "지방세법 개정에 따라 이를 반영하고자 함", question) == 1
     assert kind_factor(kinds, "개정조례안 및 신·구조문대비표: 따로 붙임", question) < 1
+
+
+def test_a_table_header_row_is_known_by_the_row_below_it():
+    from jisik.answer.extractive import _is_table_header
+
+    header = "분류 | 예시 | 금지 이유"
+    assert _is_table_header(header, "분류: P2P 파일 공유 | 예시: 토렌트 | 금지 이유: 저작권 침해")
+    # A form laid out as cells holds values: the line after it is not keyed by them.
+    assert not _is_table_header("담당 부서 | 체육국 | 책임자 | 과장", "(진천선수촌) | 체육정책과")
+    assert not _is_table_header("한 문장입니다.", "한 문장입니다: 그렇다")

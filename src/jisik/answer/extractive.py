@@ -21,7 +21,7 @@ import numpy as np
 from jisik.answer.answer_types import asks_for_name, expected_kinds, kind_factor
 from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
-from jisik.answer.fields import field_value
+from jisik.answer.fields import CELL_SEPARATOR, field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.answer.ranges import asked_numbers, bracket_fit
 from jisik.embed.base import Embedder
@@ -78,7 +78,7 @@ BRACKET_FIT = 1.3
 BRACKET_MISS = 0.7
 # The document's title or a heading repeated as a line names what the passage is
 # about, so it covers the question's words, but holds no value: when a value is
-# asked and the line lacks one, it is not the answer.
+# asked and the line lacks one, it is not the answer. A table's header row neither.
 HEADING_FACTOR = 0.6
 
 
@@ -165,9 +165,15 @@ class ExtractiveAnswerer:
         context_text = [f"{h.title} {h.location}".lower() for h in hits]
         document_terms = _document_terms(hits, analyses)
         raw: list[tuple[int, Hit, int, int, float, int]] = []
+        headers: set[tuple[int, int]] = set()  # (passage rank, start) of table header rows
         for rank, (hit, analysis) in enumerate(zip(hits, analyses, strict=True)):
             sentences = analysis.sentences
             for i, sentence in enumerate(sentences):
+                if i + 1 < len(sentences) and _is_table_header(
+                    hit.text[sentence.start : sentence.end],
+                    hit.text[sentences[i + 1].start : sentences[i + 1].end],
+                ):
+                    headers.add((rank, sentence.start))
                 own = set(sentence.terms)
                 # Letter-spaced keys joined (시 상 금 → 시상금), so "상금" is found in it.
                 own_text = join_letter_spaced(hit.text[sentence.start : sentence.end])[0].lower()
@@ -226,7 +232,7 @@ class ExtractiveAnswerer:
                 evidence *= BRACKET_FIT if fit else BRACKET_MISS
             if len(text.strip()) < SHORT_SENTENCE_CHARS and factor <= 1.0:
                 evidence *= SHORT_SENTENCE_FACTOR
-            if kinds and factor < 1.0 and _is_heading(text, hit):
+            if (kinds and factor < 1.0 and _is_heading(text, hit)) or (rank, start) in headers:
                 evidence *= HEADING_FACTOR
             score = evidence * (1.0 - RANK_DECAY * rank)
             highlight = value[0] if value is not None else None
@@ -319,6 +325,14 @@ def _redundant(term: str, known: list[str]) -> bool:
         return False  # 이사비 is not 이사 (a director) plus a letter
     covered = sum(len(part) for part in known if part != term and part in term)
     return covered >= 0.6 * len(term)
+
+
+def _is_table_header(line: str, following: str) -> bool:
+    """A table's header row ("분류 | 예시 | 금지 이유"), known by the row after it,
+    which the parsers render with those names as keys ("분류: P2P | 예시: …"). It
+    names the columns and holds no value: never the answer."""
+    cells = [c.strip() for c in line.split(CELL_SEPARATOR)]
+    return len(cells) >= 2 and all(cells) and following.lstrip().startswith(f"{cells[0]}:")
 
 
 def _is_heading(text: str, hit: Hit) -> bool:
