@@ -36,7 +36,6 @@ SIZES = catalogue.Sizes(
     total_kinds=catalogue.ZIP_KINDS,
     xml_under_kinds=catalogue.ZIP_KINDS,
 )
-TICKS = os.sysconf("SC_CLK_TCK")
 REAP_S = 1.2  # the zygote reaps its exited workers at least once a second
 
 
@@ -76,18 +75,6 @@ def _for(report, path: Path):
     return type(report)(report.added, report.updated, report.unchanged, mine)
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds of ``root``'s live tree, and of the children its processes reaped."""
-    total = 0
-    for pid in memory.tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-    return total / TICKS
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path)
@@ -116,7 +103,7 @@ def main() -> None:
             # a link is followed when named itself: add its folder, as a user would
             path = root / "added" / name
             given = path.parent if name.startswith("links/") else path
-            cpu, wall = tree_cpu(os.getpid()), time.monotonic()
+            cpu, wall = memory.tree_cpu_s(os.getpid()), time.monotonic()
             with memory.PeakSampler(interval=0.02) as peak:
                 report = jisik.add([given])
             took = time.monotonic() - wall
@@ -128,7 +115,7 @@ def main() -> None:
                 "outcome": "failed" if report.failed else "ingested",
                 "reason": report.failed[0].error if report.failed else "",
                 "wall_s": round(took, 2),
-                "cpu_s": round(tree_cpu(os.getpid()) - cpu, 2),
+                "cpu_s": round(memory.tree_cpu_s(os.getpid()) - cpu, 2),
                 "peak_pss_mb": round(peak.peak_mb),
                 "as_expected": (expect[name].outcome == "failed") == bool(report.failed),
             }

@@ -17,23 +17,29 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Self
 
 from jisik import __version__
 from jisik.access import Writer
-from jisik.answer.base import Answerer
-from jisik.answer.citations import verify
-from jisik.answer.extractive import ExtractiveAnswerer
+from jisik.answer.citations import verify_in_hits
 from jisik.answer.labels import label
 from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
+from jisik.compose import (
+    analyzer_for,
+    chunking_for,
+    database_url,
+    embedder_for,
+    index_for,
+    readers_for,
+)
 from jisik.embed.backlog import EmbeddingBacklog
 from jisik.embed.base import Embedder
-from jisik.embed.registry import make_embedder
 from jisik.errors import (
     ForbiddenError,
     InvalidQueryError,
@@ -48,10 +54,10 @@ from jisik.home import (
     HomeMissingError,
     check_manifest,
 )
-from jisik.index.base import PUBLIC, Index, IndexEntry, Readers
+from jisik.index.base import PUBLIC, Index, IndexEntry
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
 from jisik.ingest import wire
-from jisik.ingest.chunker import ChunkingConfig, chunk_document
+from jisik.ingest.chunker import chunk_document
 from jisik.ingest.discover import discover
 from jisik.ingest.prepare import (
     FileFacts,
@@ -66,23 +72,17 @@ from jisik.keys import keyed_hash
 from jisik.originals import Originals
 from jisik.privacy.guard import PiiGuard
 from jisik.privacy.subject import Subject
-from jisik.search.duplicates import collapse_duplicates
-from jisik.search.language import other_language
-from jisik.search.rescore import rescore_hits
-from jisik.search.retriever import RetrievalOptions, Retriever
+from jisik.search.pipeline import SearchPipeline
 from jisik.settings import Settings
-from jisik.store.database import migrate, open_engine, sqlite_url
+from jisik.store.database import migrate, open_engine
 from jisik.store.records import PENDING, RETIRED, NewVersion, Records
-from jisik.text.analyzer import Analyzer, AnalyzerConfig, joined_text, shared_analyzer
+from jisik.text.analyzer import Analyzer, joined_text
 from jisik.text.grams import hangul_bigrams
-from jisik.text.lexicon import QueryExpander, lexicon_groups
 from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-CROSS_LANGUAGE_PROBE = 5  # passages whose language is compared with the question's
-CROSS_LANGUAGE_DENSE_WEIGHT = 0.6
 BATCH_FILES = 32
 BATCH_CHUNKS = 4000
 MAX_QUERY_CHARS = 2000
@@ -103,33 +103,16 @@ class Jisik:
                 f"no jisik home at {settings.home}; add documents first with `jisik add PATH` "
                 "or point --home / JISIK_HOME at an existing home"
             )
-        self.analyzer: Analyzer = shared_analyzer(
-            AnalyzerConfig(user_dictionary=settings.user_dictionary)
-        )
-        self.embedder: Embedder | None = make_embedder(
-            settings.embedder,
-            url=settings.embed_url,
-            model=settings.embed_model,
-            dim=settings.embed_dim,
-            api_key=settings.embed_api_key,
-            path=settings.embed_path,
-        )
-        self.chunking = ChunkingConfig(
-            settings.chunk_target_chars,
-            settings.chunk_max_chars,
-            settings.chunk_overlap_sentences,
-        )
+        self.analyzer: Analyzer = analyzer_for(settings)
+        self.embedder: Embedder | None = embedder_for(settings)
+        self.chunking = chunking_for(settings)
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
         self.originals = Originals(self.layout.originals)
         self.audit = AuditLog(self.engine, home=self.layout.root)
         self.guard = PiiGuard(self.engine, self.layout.root / "secrets")
         self.answers = AnswerRegistry(self.engine)
-        self.index: Index = open_index(
-            settings.index_backend,
-            self.layout.index,
-            self.embedder.dim if self.embedder else 0,
-        )
+        self.index: Index = index_for(settings, self.layout, self.embedder)
         self._build_readers()
         self.backlog = EmbeddingBacklog(self)
 
@@ -142,6 +125,20 @@ class Jisik:
         """Embed the chunks still without a vector; the number embedded."""
         return self.backlog.run(progress, stop)
 
+    def load_models(self, mode: str | None = None) -> dict[str, float]:
+        """Load what a question needs now rather than on the first one; the seconds
+        each part took (``jisik ask --verbose`` shows them)."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        # Kiwi reads much of its model on the first analysis, not when it is built.
+        self.analyzer.analyze("연차 휴가는 며칠인가요?")
+        timings["analyzer"] = time.perf_counter() - started
+        if self.embedder is not None and (mode or self.settings.mode) != "lexical":
+            started = time.perf_counter()
+            self.retriever.embed_query("jisik")
+            timings["embedder"] = time.perf_counter() - started
+        return timings
+
     def embedding_text(self, chunk) -> str:
         return _embedding_text(chunk.title, chunk.heading, chunk.text)
 
@@ -149,23 +146,10 @@ class Jisik:
         return _readers_of(self.records.version_groups(version_id))
 
     def _build_readers(self) -> None:
-        groups = lexicon_groups(self.settings.lexicon)
-        expander = QueryExpander(groups, self.analyzer.query_terms) if groups else None
-        self.retriever = Retriever(
-            self.index,
-            self.analyzer,
-            self.embedder,
-            RetrievalOptions.from_settings(self.settings, self.embedder),
-            expander,
+        self.retriever, self.answerer = readers_for(
+            self.settings, self.analyzer, self.embedder, self.index
         )
-        self.answerer: Answerer = ExtractiveAnswerer(
-            self.analyzer,
-            self.index.document_frequencies,
-            self.embedder,
-            threshold=self.settings.abstain_threshold,
-            max_sentences=self.settings.answer_sentences,
-            expander=expander,
-        )
+        self.pipeline = SearchPipeline(self.retriever, self.records, self.index, self.settings)
         # Recorded with every question: built here, once, not on the query path.
         self._produced_by = {
             "jisik": __version__,
@@ -204,7 +188,7 @@ class Jisik:
             check_manifest(self.layout.read_manifest(), expected, self.layout.root)
         elif create:
             self.layout.create()
-        self.engine = open_engine(sqlite_url(self.layout.database))
+        self.engine = open_engine(database_url(self.layout))
         migrate(self.engine)
         if not self.layout.exists():
             self.layout.write_manifest({**expected, "created_by": f"jisik {__version__}"})
@@ -823,6 +807,10 @@ class Jisik:
                 "privacy.erase", who, subject, outcome="refused", reason=str(exc)[:300]
             )
             raise
+        finally:
+            # Questions and passages kept in memory for speed may name the person.
+            self.analyzer.forget()
+            self.guard.forget()
         receipt = erased.receipt
         self._audit_privacy(
             "privacy.erase",
@@ -926,7 +914,7 @@ class Jisik:
     ) -> list[Hit]:
         """The best passages ``who`` may see (by default: the local user, unrestricted)."""
         who = self._who(who)
-        hits = self._search(_check_query(query), k, mode, who.readers, who.full_paths)
+        hits = self.pipeline.hits(_check_query(query), k, mode, who.readers, who.full_paths)
         hits = self.guard.hits(hits, self.guard.reader_policy(who.readers))
         self.audit.append(
             "search",
@@ -938,67 +926,14 @@ class Jisik:
         )
         return hits
 
-    def _search(
-        self, query: str, k: int, mode: str | None, readers: Readers, full_paths: bool = True
-    ) -> list[Hit]:
-        hits = self._ranked_hits(query, k, mode, readers, full_paths)
-        if (mode or self.settings.mode) == "hybrid" and self.embedder is not None:
-            if other_language(query, [h.text for h in hits[:CROSS_LANGUAGE_PROBE]]):
-                # An English question over Korean passages (or the reverse): words
-                # barely match, meaning does; lean on the multilingual dense side.
-                hits = self._ranked_hits(
-                    query, k, mode, readers, full_paths, CROSS_LANGUAGE_DENSE_WEIGHT
-                )
-        return hits
-
-    def _ranked_hits(
-        self,
-        query: str,
-        k: int,
-        mode: str | None,
-        readers: Readers,
-        full_paths: bool,
-        dense_weight: float | None = None,
-    ) -> list[Hit]:
-        ranked = self.retriever.search(query, k * 2 + 5, mode, readers=readers, dense_weight=dense_weight)
-        stored = self.records.active_chunks([chunk_id for chunk_id, _ in ranked])
-        if readers is not None:
-            # The index already filtered; this re-check against the records only
-            # matters in the moment a group change is between its two commits.
-            allowed = self.records.readable({c.doc_id for c in stored.values()}, readers)
-            stored = {i: c for i, c in stored.items() if c.doc_id in allowed}
-        hits = collapse_duplicates(
-            [
-                stored[chunk_id].as_hit(score, full_paths)
-                for chunk_id, score in ranked
-                if chunk_id in stored
-            ]
-        )
-        hits = rescore_hits(
-            self.analyzer.query_terms(query),
-            hits,
-            self.index.document_frequencies,
-            self.settings.sentence_weight,
-        )
-        return hits[:k]
-
     def ask(self, question: str, k: int = 5, who: Requester | None = None) -> Answer:
         """A cited, labelled answer from what ``who`` may read; recorded in the audit trail."""
         who = self._who(who)
         question = _check_query(question)
-        hits = self._search(question, k, None, who.readers, who.full_paths)
+        hits = self.pipeline.hits(question, k, None, who.readers, who.full_paths)
         answer = self.answerer.answer(question, hits)
-        texts: dict[tuple[str, int], str] = {}
-
-        def document_text(citation) -> str:
-            key = (citation.doc_id, citation.version)
-            if key not in texts:
-                found = self.records.document(citation.doc_id)
-                texts[key] = found[1] if found and found[0].version == citation.version else ""
-            return texts[key]
-
         for citation in answer.citations:
-            verify(citation, document_text)
+            verify_in_hits(citation, hits)
         # Checked against the stored text first, then shown as this reader may see it.
         answer, pii_shown = self.guard.answer(answer, self.guard.reader_policy(who.readers))
         answer = label(answer, who.trace_id)

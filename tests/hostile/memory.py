@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Self
 
 PROC = Path("/proc")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def available() -> bool:
@@ -27,6 +28,18 @@ def tree(root: int) -> list[int]:
         found.append(pid)
         todo.extend(_children(pid))
     return found
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds of ``root``'s live tree, and of the children its processes reaped."""
+    total = 0
+    for pid in tree(root):
+        try:
+            fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return total / TICKS
 
 
 def _children(pid: int) -> list[int]:

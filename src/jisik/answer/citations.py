@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from jisik.errors import JisikError
 from jisik.types import Citation, Hit
@@ -51,6 +52,29 @@ def verify(citation: Citation, document_text: Callable[[Citation], str]) -> None
             f"citation [{citation.n}] span {citation.start}:{citation.end} of "
             f"{citation.doc_id} does not match its text"
         )
+
+
+def verify_in_hits(citation: Citation, hits: Sequence[Hit]) -> None:
+    """``verify`` against the passages the answer was made from, not the whole
+    document read again: a stored chunk's text is exactly its version's text at its
+    span (``Records.write_pending`` refuses anything else), so a span inside a
+    hit of the same version reads the same characters there."""
+    for hit in hits:
+        if (
+            hit.doc_id == citation.doc_id
+            and hit.version == citation.version
+            and hit.start <= citation.start <= citation.end <= hit.end
+        ):
+            local = replace(citation, start=citation.start - hit.start, end=citation.end - hit.start)
+            try:
+                verify(local, lambda _citation, text=hit.text: text)
+            except CitationError:
+                break
+            return
+    raise CitationError(
+        f"citation [{citation.n}] span {citation.start}:{citation.end} of "
+        f"{citation.doc_id} does not match its text"
+    )
 
 
 def _highlight_inside(citation: Citation) -> bool:

@@ -160,7 +160,7 @@ class ExtractiveAnswerer:
         kinds = expected_kinds(question)
         numbers = asked_numbers(question)
         bigrams = question_bigrams(question)
-        analyses = self.analyzer.analyze_many([h.text for h in hits])
+        analyses = self.analyzer.analyze_passages([h.text for h in hits])
         context_terms = self._context_terms(hits)
         context_text = [f"{h.title} {h.location}".lower() for h in hits]
         document_terms = _document_terms(hits, analyses)
@@ -248,10 +248,10 @@ class ExtractiveAnswerer:
         somewhere the question does not: a sentence whose only proper nouns are
         the question's own restates it, the name asked for is elsewhere."""
         asked = question.lower()
-        tagged = self.analyzer.kiwi.tokenize([h.text[a:b] for _, h, a, b, _, _ in raw])
+        names = self.analyzer.proper_nouns([h.text[a:b] for _, h, a, b, _, _ in raw])
         return {
-            (rank, start): any(t.tag == "NNP" and t.form.lower() not in asked for t in tokens)
-            for (rank, _, start, *_), tokens in zip(raw, tagged, strict=True)
+            (rank, start): any(name not in asked for name in found)
+            for (rank, _, start, *_), found in zip(raw, names, strict=True)
         }
 
     def _alternatives(
@@ -273,7 +273,7 @@ class ExtractiveAnswerer:
     def _context_terms(self, hits: list[Hit]) -> list[set[str]]:
         """Terms of each passage's title and heading: context a sentence inherits."""
         labels = [f"{h.title}\n{h.location}" for h in hits]
-        return [set(a.terms) for a in self.analyzer.analyze_many(labels)]
+        return [set(a.terms) for a in self.analyzer.analyze_passages(labels)]
 
     def _term_weights(self, question: str) -> tuple[dict[str, float], set[str]]:
         """IDF weight per question term, and the Hangul terms no document contains

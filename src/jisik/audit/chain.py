@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,6 +96,13 @@ class Link:
     prev_hash: str
 
 
+_LAST_SQL = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    "INSERT INTO audit_events (seq, at, action, actor, trace_id, payload_json, salt,"
+    " payload_hash, prev_hash, hash, redacted) VALUES ({})".format(", ".join(["{0}"] * 11))
+)
+
+
 class _Raced(Exception):
     """Another writer changed the rows this transaction read: roll back, read again."""
 
@@ -108,6 +115,9 @@ class AuditLog:
         # stands alone and verify cannot see a removed tail.
         self.anchor = HomeAnchor(home) if home is not None else None
         self._lock = threading.Lock()
+        # (seq, hash) of the last event this process committed; None: read it.
+        self._head: tuple[int, str] | None = None
+        self._pending_head: tuple[int, str] | None = None
         self._warned: set[str] = set()
         self._anchored = False
 
@@ -126,43 +136,46 @@ class AuditLog:
 
     def _commit(self, work: Callable[[Connection], T]) -> T:
         for _ in range(RETRIES):
+            self._pending_head = None
             try:
                 with self.engine.begin() as connection:
-                    return work(connection)
+                    done = work(connection)
             except (IntegrityError, _Raced):
                 # Another process appended after the same predecessor (the unique
                 # prev_hash refused ours) or redacted the same rows: read again.
+                self._head = None
                 continue
+            except BaseException:
+                self._head = None
+                raise
+            if self._pending_head is not None:
+                self._head = self._pending_head
+            return done
         raise JisikError("could not write to the audit trail: too many concurrent writers")
 
     def _insert(
         self, connection: Connection, action: str, actor: str, trace_id: str, body: str
     ) -> Link:
-        # SQLAlchemy Core, not the ORM: this runs on every question.
-        table = AuditRow.__table__
-        last = connection.execute(
-            select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
-        ).first()
-        prev_seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+        # Plain SQL with placeholders, the head kept from this process's last append:
+        # this runs on every question, where building and compiling statements cost
+        # more than the insert. Another process appending after the same head is
+        # refused by the unique ``prev_hash`` (or ``seq``); ``_commit`` retries after
+        # forgetting the head, so the next try reads it.
+        head = self._head
+        if head is None:
+            last = connection.exec_driver_sql(_LAST_SQL).first()
+            head = (last[0], last[1]) if last else (0, GENESIS)
+        prev_seq, prev_hash = head
         seq, at, salt = prev_seq + 1, round(time.time(), 6), secrets.token_hex(16)
         committed = payload_hash(salt, body)
-        head = link_hash(prev_hash, seq, at, action, committed)
-        connection.execute(
-            insert(table).values(
-                seq=seq,
-                at=at,
-                action=action,
-                actor=actor,
-                trace_id=trace_id,
-                payload_json=body,
-                salt=salt,
-                payload_hash=committed,
-                prev_hash=prev_hash,
-                hash=head,
-                redacted=False,
-            )
+        link = link_hash(prev_hash, seq, at, action, committed)
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            _INSERT_SQL.format(marker),
+            (seq, at, action, actor, trace_id, body, salt, committed, prev_hash, link, False),
         )
-        return Link(seq, head, prev_seq, prev_hash)
+        self._pending_head = (seq, link)
+        return Link(seq, link, prev_seq, prev_hash)
 
     # --- the checkpoint -------------------------------------------------------
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jisik.compose import database_url
 from jisik.home import HomeLayout, HomeMissingError
 from jisik.settings import Settings, load_settings
-from jisik.store.database import migrate, open_engine, sqlite_url
+from jisik.store.database import migrate, open_engine
 
 
 @contextmanager
@@ -29,7 +30,7 @@ def home_database(home: Path | None, *, create: bool = False) -> Iterator[tuple[
         from jisik.service import Jisik
 
         Jisik(settings, create=True).close()
-    engine = open_engine(sqlite_url(layout.database))
+    engine = open_engine(database_url(layout))
     try:
         migrate(engine)
         yield settings, engine

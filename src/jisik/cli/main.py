@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from jisik.cli.governance import register as register_governance
 from jisik.cli.identity import register as register_identity
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
+from jisik.cli.timings import Timings
 from jisik.errors import InvalidInputError
 from jisik.ingest.exclude import compile_patterns
 from jisik.service import Jisik
@@ -47,6 +49,28 @@ EmbedderOption = Annotated[
 
 def _open(home: Path | None, embedder: str | None = None, *, create: bool = False) -> Jisik:
     return Jisik(load_settings(home, embedder=embedder), create=create)
+
+
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Also say how long opening, loading and the question took."),
+]
+
+
+@contextmanager
+def _timed_open(home: Path | None, embedder: str | None, verbose: bool, mode: str | None = None):
+    """The home opened; with ``verbose``, models loaded up front and every part timed,
+    printed on stderr at the end (a shell call pays the model load every time)."""
+    timings = Timings()
+    with timings.part("open home"):
+        jisik = _open(home, embedder)
+    with jisik:
+        if verbose:
+            for part, seconds in jisik.load_models(mode).items():
+                timings.add(f"load {part}", seconds)
+        yield jisik, timings
+    if verbose:
+        output.err_console.print(timings.line())
 
 
 @app.command()
@@ -170,12 +194,14 @@ def search(
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Show the passages that best match a query."""
 
     def body() -> None:
-        with _open(home, embedder) as jisik:
-            hits = jisik.search(query, k, mode)
+        with _timed_open(home, embedder, verbose, mode) as (jisik, timings):
+            with timings.part("search"):
+                hits = jisik.search(query, k, mode)
         if json:
             output.emit_json([output.hit_json(h) for h in hits])
         else:
@@ -190,12 +216,14 @@ def ask(
     home: HomeOption = None,
     json: JsonOption = False,
     embedder: EmbedderOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Answer from your documents with numbered citations, or abstain."""
 
     def body() -> None:
-        with _open(home, embedder) as jisik:
-            answer = jisik.ask(question)
+        with _timed_open(home, embedder, verbose) as (jisik, timings):
+            with timings.part("question"):
+                answer = jisik.ask(question)
         if json:
             output.emit_json(output.answer_json(answer))
         else:

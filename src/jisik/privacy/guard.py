@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from jisik.answer.citations import moved_highlight
+from jisik.cache import LruCache
 from jisik.errors import ParseError
 from jisik.keys import HomeSecrets
 from jisik.privacy.detect import default_detector
@@ -17,6 +18,7 @@ from jisik.privacy.policy import BLOCK, MASK, PiiPolicy, PolicyStore
 from jisik.privacy.redact import LABELS, Redactor
 from jisik.types import Answer, Hit, Section
 
+SHOWN_CACHE_SIZE = 2048  # passages as one policy shows them
 WITHHELD = (
     "답변을 보여 드릴 수 없습니다: 정책상 공개할 수 없는 개인정보({kinds})가 포함되어 있습니다."
 )
@@ -69,6 +71,7 @@ class PiiGuard:
         self.policies = PolicyStore(engine)
         self.secrets = HomeSecrets(secrets_dir)
         self._redactor: Redactor | None = None
+        self._shown_cache: LruCache[tuple, str] = LruCache(SHOWN_CACHE_SIZE)
 
     @property
     def redactor(self) -> Redactor:
@@ -117,5 +120,16 @@ class PiiGuard:
     def _shown(self, text: str, policy: PiiPolicy) -> str:
         # In passages a blocked value is masked rather than the passage dropped:
         # dropping would change what k results mean.
-        strict = PiiPolicy({k: (MASK if a == BLOCK else a) for k, a in policy.actions.items()})
-        return self.redactor.apply(text, strict).text
+        actions = tuple(sorted((k, MASK if a == BLOCK else a) for k, a in policy.actions.items()))
+        key = (actions, text)
+        shown = self._shown_cache.get(key)
+        if shown is None:
+            # Passages repeat across questions (the popular ones most), and detection
+            # is most of the cost of showing one: keep the last few thousand.
+            shown = self.redactor.apply(text, PiiPolicy(dict(actions))).text
+            self._shown_cache.put(key, shown)
+        return shown
+
+    def forget(self) -> None:
+        """Drop the passages kept as shown (after an erasure)."""
+        self._shown_cache.clear()

@@ -17,18 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.orm import Session
 
 from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.chain import AuditLog
 from jisik.errors import InvalidInputError
 from jisik.privacy.detect import PII_TYPES
+from jisik.store.generations import CachedByGeneration, bump
 from jisik.store.schema import PiiPolicyRow
 
 ALLOW, PSEUDONYMIZE, MASK, BLOCK = "allow", "pseudonymize", "mask", "block"
 ACTIONS: tuple[str, ...] = (ALLOW, PSEUDONYMIZE, MASK, BLOCK)  # from least to most strict
 HOME = "*"  # the scope of the home's default policy
+GENERATION = "pii_policy"
 
 # Identifiers the law singles out (PIPA 고유식별정보: resident, foreigner, passport and
 # driver's licence numbers) and financial or health identifiers are masked by default;
@@ -85,37 +87,24 @@ def check_kind(kind: str) -> str:
 
 
 class PolicyStore:
-    """Policies in the home's database; read on every use, so changes apply at once."""
+    """Policies in the home's database. Read through a cache that a generation
+    counter, moved with every change, invalidates: a change applies at the next
+    question in every process, without re-reading the table on each one."""
 
     def __init__(self, engine: Engine, audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.audit = audit or AuditLog(engine)
-
-    def _overrides(self) -> dict[str, dict[str, str]]:
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(PiiPolicyRow.scope, PiiPolicyRow.kind, PiiPolicyRow.action)
-            )
-            found: dict[str, dict[str, str]] = {}
-            for row in rows:
-                found.setdefault(row.scope, {})[row.kind] = row.action
-            return found
+        self._cache = CachedByGeneration(engine, GENERATION, _read_policies)
 
     def home(self) -> PiiPolicy:
-        return PiiPolicy({**DEFAULT_ACTIONS, **self._overrides().get(HOME, {})})
+        return self._cache.get().policies[HOME]
 
     def policies(self) -> dict[str, PiiPolicy]:
         """The home policy under ``*`` and every group that has its own."""
-        overrides = self._overrides()
-        home = {**DEFAULT_ACTIONS, **overrides.get(HOME, {})}
-        out = {HOME: PiiPolicy(home)}
-        for scope, actions in overrides.items():
-            if scope != HOME:
-                out[scope] = PiiPolicy({**home, **actions})
-        return out
+        return dict(self._cache.get().policies)
 
     def for_document(self, groups: Iterable[str]) -> PiiPolicy:
-        policies = self.policies()
+        policies = self._cache.get().policies
         groups = list(groups)
         if not groups:
             return policies[HOME]
@@ -123,15 +112,21 @@ class PolicyStore:
 
     def for_reader(self, groups: Iterable[str] | None) -> PiiPolicy:
         """``None`` (an unrestricted caller such as an admin) gets the home policy."""
-        policies = self.policies()
-        mine = [policies[g] for g in (groups or ()) if g in policies]
-        return most_permissive([policies[HOME], *mine])
+        loaded = self._cache.get()
+        key = tuple(sorted(g for g in (groups or ()) if g in loaded.policies))
+        policy = loaded.per_reader.get(key)
+        if policy is None:
+            mine = [loaded.policies[g] for g in key]
+            policy = most_permissive([loaded.policies[HOME], *mine])
+            loaded.per_reader[key] = policy  # same result for the same generation
+        return policy
 
     def set(self, kind: str, action: str, group: str = HOME, *, actor: str = "") -> None:
         check_kind(kind)
         check_action(action)
         with Session(self.engine) as session, session.begin():
             session.merge(PiiPolicyRow(scope=group, kind=kind, action=action))
+            bump(session.connection(), GENERATION)
         self.audit.append(
             "pii.policy.set",
             actor or local_actor(),
@@ -144,6 +139,26 @@ class PolicyStore:
     def reset(self, group: str = HOME, *, actor: str = "") -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(PiiPolicyRow).where(PiiPolicyRow.scope == group))
+            bump(session.connection(), GENERATION)
         self.audit.append(
             "pii.policy.reset", actor or local_actor(), new_trace_id(), scope=group
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    policies: Mapping[str, PiiPolicy]  # scope -> its full policy
+    per_reader: dict[tuple[str, ...], PiiPolicy]  # filled as readers come
+
+
+def _read_policies(connection: Connection) -> _Loaded:
+    rows = connection.execute(select(PiiPolicyRow.scope, PiiPolicyRow.kind, PiiPolicyRow.action))
+    overrides: dict[str, dict[str, str]] = {}
+    for row in rows:
+        overrides.setdefault(row.scope, {})[row.kind] = row.action
+    home = {**DEFAULT_ACTIONS, **overrides.get(HOME, {})}
+    policies = {HOME: PiiPolicy(home)}
+    for scope, actions in overrides.items():
+        if scope != HOME:
+            policies[scope] = PiiPolicy({**home, **actions})
+    return _Loaded(policies, {})

@@ -24,10 +24,12 @@ def sqlite_url(path: Path) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL: readers are never blocked by the one writer; NORMAL is durable at
-    # every checkpoint and safe against corruption on a crash.
+    # WAL: readers are never blocked by the one writer. FULL: every commit syncs the
+    # log before it returns, so an audit event is on disk before the answer it
+    # records goes out, even across a power cut (NORMAL would only survive a crash
+    # of the process). It costs one fsync per commit, about 0.2 ms on this ext4.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     # Deleted rows are overwritten with zeros, not left in free pages: erasure

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from sqlalchemy import Engine, delete, exists, func, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from jisik.access import Writer
+from jisik.errors import JisikError
 from jisik.index.base import PUBLIC
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
 from jisik.types import Chunk, DocumentInfo, Hit, Span
@@ -96,6 +97,7 @@ class Records:
 
     def write_pending(self, new: NewVersion) -> tuple[int, list[int]]:
         """Store a version and its chunks, invisible to search until activated."""
+        _check_chunks(new.text, new.chunks, new.source)
         now = time.time()
         with Session(self.engine) as session, session.begin():
             document = session.get(DocumentRow, new.doc_id)
@@ -333,10 +335,11 @@ class Records:
         """Chunks by id, only those of active versions (stale index entries drop out)."""
         if not chunk_ids:
             return {}
-        with Session(self.engine) as session:
-            rows = session.execute(
-                _chunk_select().where(ChunkRow.id.in_(chunk_ids), VersionRow.state == ACTIVE)
-            )
+        # Core with one statement built once (its compiled form is cached): this runs
+        # on every question, where a Session and a fresh select cost several times
+        # the query itself.
+        with self.engine.connect() as connection:
+            rows = connection.execute(_ACTIVE_CHUNKS, {"ids": list(chunk_ids)})
             return {row.chunk_id: _stored(row) for row in rows}
 
     def active_versions(self) -> list[tuple[int, str, str, list]]:
@@ -410,12 +413,8 @@ class Records:
         doc_ids = set(doc_ids)
         if not doc_ids:
             return set()
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(DocumentGroupRow.document_id, DocumentGroupRow.group_name).where(
-                    DocumentGroupRow.document_id.in_(doc_ids)
-                )
-            )
+        with self.engine.connect() as connection:
+            rows = connection.execute(_GROUPS_OF, {"ids": sorted(doc_ids)})
             groups: dict[str, set[str]] = {}
             for row in rows:
                 groups.setdefault(row.document_id, set()).add(row.group_name)
@@ -424,6 +423,8 @@ class Records:
     def replace_chunks(self, version_id: int, chunks: Sequence[Chunk]) -> list[int]:
         """Swap a version's chunks for new ones (reindex with new chunking)."""
         with Session(self.engine) as session, session.begin():
+            text = session.scalar(select(VersionRow.text).where(VersionRow.id == version_id))
+            _check_chunks(text or "", chunks, f"version {version_id}")
             session.execute(delete(ChunkRow).where(ChunkRow.version_id == version_id))
             rows = _chunk_rows(version_id, chunks)
             session.add_all(rows)
@@ -564,6 +565,17 @@ def _readable_clause(readers: frozenset[str]):
     return or_(has_group, is_public)
 
 
+def _check_chunks(text: str, chunks: Sequence[Chunk], name: str) -> None:
+    """Citations are checked against the chunks they quote (``verify_in_hits``): that
+    holds only while every chunk is exactly its version's text at its span."""
+    for chunk in chunks:
+        if text[chunk.start : chunk.end] != chunk.text:
+            raise JisikError(
+                f"chunk {chunk.ordinal} of {name} does not match the text at "
+                f"{chunk.start}:{chunk.end}; this is a bug, please report it"
+            )
+
+
 def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
     return [
         ChunkRow(
@@ -615,21 +627,18 @@ def _chunk_select():
     )
 
 
+_ACTIVE_CHUNKS = _chunk_select().where(
+    ChunkRow.id.in_(bindparam("ids", expanding=True)), VersionRow.state == ACTIVE
+)
+_GROUPS_OF = select(DocumentGroupRow.document_id, DocumentGroupRow.group_name).where(
+    DocumentGroupRow.document_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _stored(row) -> StoredChunk:
-    return StoredChunk(
-        chunk_id=row.chunk_id,
-        version_id=row.version_id,
-        doc_id=row.document_id,
-        version=row.number,
-        title=row.title,
-        source=row.source,
-        display_source=row.display_source,
-        location=row.location,
-        heading=row.heading,
-        start=row.start,
-        end=row.end,
-        text=row.text,
-    )
+    # By position: ``_chunk_select`` lists its columns in StoredChunk's field order
+    # (reading a Row by name costs more than the query on the question path).
+    return StoredChunk(*row)
 
 
 def _file_name(source: str) -> str:

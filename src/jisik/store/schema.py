@@ -198,3 +198,14 @@ class PiiPolicyRow(Base):
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     action: Mapped[str] = mapped_column(String(16))
+
+
+class GenerationRow(Base):
+    """A counter moved in the same transaction as a change that readers cache
+    (``pii_policy``): a process compares one integer instead of re-reading the table,
+    and sees another process's change at its next read."""
+
+    __tablename__ = "generations"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
