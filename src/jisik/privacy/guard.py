@@ -95,7 +95,8 @@ class PiiGuard:
     def hits(self, hits: list[Hit], policy: PiiPolicy) -> list[Hit]:
         if not policy.acting_on():
             return hits
-        return [dataclasses.replace(h, text=self._shown(h.text, policy)) for h in hits]
+        actions = _passage_actions(policy)
+        return [dataclasses.replace(h, text=self._shown(h.text, actions)) for h in hits]
 
     def answer(self, answer: Answer, policy: PiiPolicy) -> tuple[Answer, dict]:
         """The answer as this reader may see it, and what was done to it."""
@@ -109,18 +110,16 @@ class PiiGuard:
             )
             return withheld, result.summary()
         citations = []
+        actions = _passage_actions(policy)
         for c in answer.citations:
-            shown = self._shown(c.text, policy)
+            shown = self._shown(c.text, actions)
             citations.append(
                 dataclasses.replace(c, text=shown, highlight=moved_highlight(c, shown))
             )
         shown_answer = dataclasses.replace(answer, text=result.text, citations=tuple(citations))
         return shown_answer, result.summary()
 
-    def _shown(self, text: str, policy: PiiPolicy) -> str:
-        # In passages a blocked value is masked rather than the passage dropped:
-        # dropping would change what k results mean.
-        actions = tuple(sorted((k, MASK if a == BLOCK else a) for k, a in policy.actions.items()))
+    def _shown(self, text: str, actions: tuple[tuple[str, str], ...]) -> str:
         key = (actions, text)
         shown = self._shown_cache.get(key)
         if shown is None:
@@ -133,3 +132,9 @@ class PiiGuard:
     def forget(self) -> None:
         """Drop the passages kept as shown (after an erasure)."""
         self._shown_cache.clear()
+
+
+def _passage_actions(policy: PiiPolicy) -> tuple[tuple[str, str], ...]:
+    """The policy for passages, as a cache key: a blocked value is masked rather than
+    the passage dropped (dropping would change what k results mean)."""
+    return tuple(sorted((k, MASK if a == BLOCK else a) for k, a in policy.actions.items()))
