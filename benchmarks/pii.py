@@ -3,8 +3,8 @@
     python benchmarks/pii.py                  # jisik's detector
     python benchmarks/pii.py --compare-ko-pii # also the ko-pii library, when it is importable
 
-Quality is measured on the seeded synthetic set of jisik.privacy.synthetic (see
-jisik.privacy.scoring for the definitions). Throughput is single-threaded, in MB of UTF-8 per
+Quality is measured on the seeded synthetic set of benchmarks.piidata.synthetic (see
+benchmarks.piidata.scoring for the definitions). Throughput is single-threaded, in MB of UTF-8 per
 second, on two texts: the KorQuAD 1.0 passages in ../shared/data/korquad1 (real Korean prose;
 skipped when absent) and the synthetic positive set joined by newlines (dense with PII).
 Results are printed and written to benchmarks/results/pii.json (or --out).
@@ -16,13 +16,16 @@ import argparse
 import json
 import platform
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from jisik.privacy.detect import PII_TYPES, PiiDetector
-from jisik.privacy.scoring import Score, score
-from jisik.privacy.synthetic import negative_samples, positive_samples
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.piidata.scoring import Score, score  # noqa: E402
+from benchmarks.piidata.synthetic import negative_samples, positive_samples  # noqa: E402
+from jisik.privacy.detect import PII_TYPES, PiiDetector  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KORQUAD = ROOT.parent / "shared" / "data" / "korquad1" / "corpus.jsonl"

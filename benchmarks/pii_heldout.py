@@ -3,8 +3,8 @@
     python benchmarks/pii_heldout.py                 # print only
     python benchmarks/pii_heldout.py --record after  # also store under "after" in the JSON
 
-The held-out set (jisik.privacy.heldout) was written without reading the rules, unlike the
-synthetic set that benchmarks/pii.py scores. Scoring is span-exact (jisik.privacy.scoring).
+The held-out set (benchmarks.piidata.heldout) was written without reading the rules, unlike the
+synthetic set that benchmarks/pii.py scores. Scoring is span-exact (benchmarks.piidata.scoring).
 Besides per-type precision/recall/F2 this reports recall per written form ("variant", e.g.
 spaced-hyphen phones, full-width digits, lot-number addresses) and the false findings per
 hard-negative category, so a regression points at its cause. --record stores the result under
@@ -16,12 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from jisik.privacy.detect import PII_TYPES, PiiDetector
-from jisik.privacy.heldout import negative_samples, positive_samples
-from jisik.privacy.scoring import score
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.piidata.heldout import negative_samples, positive_samples  # noqa: E402
+from benchmarks.piidata.scoring import score  # noqa: E402
+from jisik.privacy.detect import PII_TYPES, PiiDetector  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "pii-heldout.json"

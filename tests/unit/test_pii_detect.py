@@ -5,8 +5,11 @@ import threading
 
 import pytest
 
+from benchmarks.piidata import heldout
+from benchmarks.piidata.scoring import score
+from benchmarks.piidata.synthetic import negative_samples, positive_samples
 from jisik.errors import ConfigError
-from jisik.privacy import PII_TYPES, Finding, PiiDetector, default_detector, heldout
+from jisik.privacy import PII_TYPES, Finding, PiiDetector, default_detector
 from jisik.privacy.checks import (
     business_reg_check_digit,
     corp_reg_check_digit,
@@ -14,8 +17,6 @@ from jisik.privacy.checks import (
     luhn_check_digit,
     rrn_check_digit,
 )
-from jisik.privacy.scoring import score
-from jisik.privacy.synthetic import negative_samples, positive_samples
 
 
 def _with_check(body: str, check) -> str:
@@ -203,7 +204,7 @@ def test_synthetic_set_meets_targets():
     assert result.negative_precision >= 0.95
 
 
-# --- gaps found with the held-out set (jisik.privacy.heldout) ---------------------------------
+# --- gaps found with the held-out set (benchmarks.piidata.heldout) ---------------------------------
 
 WIDE_RRN = f"{RRN_OLD[:6]}-{RRN_OLD[6:]}".translate(
     str.maketrans({**{str(d): chr(0xFF10 + d) for d in range(10)}, "-": "\uff0d"})

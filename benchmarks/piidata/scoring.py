@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from jisik.privacy.synthetic import Sample
+from benchmarks.piidata.synthetic import Sample
 
 # (kind, start, end) triples for one text
 Spans = Iterable[tuple[str, int, int]]

@@ -1,6 +1,6 @@
 """A held-out labelled set for PII detection, written apart from the rules it measures.
 
-jisik.privacy.synthetic was written by the same hand as jisik.privacy.rules, so a perfect score
+benchmarks.piidata.synthetic was written by the same hand as jisik.privacy.rules, so a perfect score
 on it says little. This module was written without reading either: its documents imitate
 Korean business writing (HR cards, customer-service chats, contracts, e-mails, meeting notes,
 forms, pipe tables, server logs, delivery slips, foreigner forms mixed with English) and put
