@@ -8,7 +8,7 @@ entry plus the line that picks it, and nothing else reaches for a concrete class
 from __future__ import annotations
 
 from jisik.answer.base import Answerer
-from jisik.answer.extractive import ExtractiveAnswerer
+from jisik.answer.registry import AnswererParts, make_answerer
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
 from jisik.home import HomeLayout
@@ -61,12 +61,15 @@ def readers_for(
     retriever = Retriever(
         index, analyzer, embedder, RetrievalOptions.from_settings(settings, embedder), expander
     )
-    answerer = ExtractiveAnswerer(
-        analyzer,
-        index.document_frequencies,
-        embedder,
-        threshold=settings.abstain_threshold,
-        max_sentences=settings.answer_sentences,
-        expander=expander,
+    answerer = make_answerer(
+        "extractive",
+        AnswererParts(
+            analyzer,
+            index.document_frequencies,
+            embedder,
+            expander,
+            threshold=settings.abstain_threshold,
+            max_sentences=settings.answer_sentences,
+        ),
     )
     return retriever, answerer

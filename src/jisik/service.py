@@ -25,6 +25,7 @@ from typing import Self
 from jisik import __version__
 from jisik.access import Writer
 from jisik.answer.citations import verify_in_hits
+from jisik.answer.events import final_answer
 from jisik.answer.labels import label
 from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.canonical import canonical_json, sha256_hex
@@ -75,7 +76,8 @@ from jisik.privacy.subject import Subject
 from jisik.search.pipeline import SearchPipeline
 from jisik.settings import Settings
 from jisik.store.database import migrate, open_engine
-from jisik.store.records import PENDING, RETIRED, NewVersion, Records
+from jisik.store.records import Records
+from jisik.store.version_writes import PENDING, RETIRED, NewVersion
 from jisik.text.analyzer import Analyzer, joined_text
 from jisik.text.grams import hangul_bigrams
 from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
@@ -458,42 +460,26 @@ class Jisik:
         if not batch:
             return Committed([], {})
         vectors = None if self.embeds_later else self._embed_chunks(batch)
-        pending: list[int] = []
+        written = self.records.write_pending_many(
+            [self._new_version(prepared, meta, displays) for prepared in batch]
+        )
+        pending = [version_id for version_id, _ in written]
+        audiences = {
+            doc_id: self.records.groups(doc_id)
+            for doc_id in ({p.facts.doc_id for p in batch} if groups is None else ())
+        }
         entries: list[IndexEntry] = []
         offset = 0
-        for prepared in batch:
-            chunked = prepared.chunked
+        for prepared, (version_id, chunk_ids) in zip(batch, written, strict=True):
             readers = _readers_of(
-                groups if groups is not None else self.records.groups(prepared.facts.doc_id)
+                groups if groups is not None else audiences[prepared.facts.doc_id]
             )
-            version_id, chunk_ids = self.records.write_pending(
-                NewVersion(
-                    doc_id=prepared.facts.doc_id,
-                    source=prepared.facts.source,
-                    title=prepared.title,
-                    format=prepared.format,
-                    content_hash=prepared.facts.content_hash,
-                    size_bytes=prepared.facts.size_bytes,
-                    modified_at=prepared.facts.modified_at,
-                    text=chunked.text,
-                    sections=tuple(
-                        (span, s.heading)
-                        for span, s in zip(chunked.sections, prepared.sections, strict=True)
-                    ),
-                    chunks=chunked.chunks,
-                    pii=prepared.pii,
-                    owner=meta[0],
-                    licence=meta[1],
-                    display_source=(displays or {}).get(prepared.facts.source, ""),
-                )
-            )
-            pending.append(version_id)
             entries.extend(
                 self._entries(
                     version_id,
                     chunk_ids,
                     prepared.title,
-                    chunked,
+                    prepared.chunked,
                     vectors,
                     offset,
                     readers,
@@ -516,6 +502,33 @@ class Jisik:
             if version_id in refusals
         }
         return Committed([p.pii for p in batch if p.pii and p.facts.source not in refused], refused)
+
+    @staticmethod
+    def _new_version(
+        prepared: PreparedFile,
+        meta: tuple[str | None, str | None],
+        displays: Mapping[str, str] | None,
+    ) -> NewVersion:
+        chunked = prepared.chunked
+        return NewVersion(
+            doc_id=prepared.facts.doc_id,
+            source=prepared.facts.source,
+            title=prepared.title,
+            format=prepared.format,
+            content_hash=prepared.facts.content_hash,
+            size_bytes=prepared.facts.size_bytes,
+            modified_at=prepared.facts.modified_at,
+            text=chunked.text,
+            sections=tuple(
+                (span, s.heading)
+                for span, s in zip(chunked.sections, prepared.sections, strict=True)
+            ),
+            chunks=chunked.chunks,
+            pii=prepared.pii,
+            owner=meta[0],
+            licence=meta[1],
+            display_source=(displays or {}).get(prepared.facts.source, ""),
+        )
 
     def _entries(
         self, version_id, chunk_ids, title, chunked, vectors, offset, readers
@@ -569,8 +582,9 @@ class Jisik:
             raise
         retired: list[int] = []
         refused: dict[int, str] = {}
-        for version_id in pending:
-            activation = self.records.activate(version_id, groups, writer)
+        for version_id, activation in zip(
+            pending, self.records.activate_many(pending, groups, writer), strict=True
+        ):
             retired.extend(activation.retired)
             if activation.refusal:
                 refused[version_id] = activation.refusal
@@ -931,7 +945,9 @@ class Jisik:
         who = self._who(who)
         question = _check_query(question)
         hits = self.pipeline.hits(question, k, None, who.readers, who.full_paths)
-        answer = self.answerer.answer(question, hits)
+        # Nothing of the stream reaches the reader before the whole answer is checked,
+        # masked and recorded below.
+        answer = final_answer(self.answerer.stream(question, hits))
         for citation in answer.citations:
             verify_in_hits(citation, hits)
         # Checked against the stored text first, then shown as this reader may see it.

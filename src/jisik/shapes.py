@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jisik.types import AddReport, Answer, DocumentInfo, Hit
+from jisik.types import AddReport, Answer, Citation, DocumentInfo, Hit
 
 
 def add_json(report: AddReport) -> dict:
@@ -18,9 +18,12 @@ def add_json(report: AddReport) -> dict:
 def hit_json(hit: Hit) -> dict:
     return {
         "doc_id": hit.doc_id,
+        "version": hit.version,
         "title": hit.title,
         "source": hit.source,
         "location": hit.location,
+        "start": hit.start,
+        "end": hit.end,
         "score": round(hit.score, 6),
         "text": hit.text,
         "also_sources": list(hit.also_sources),
@@ -29,12 +32,14 @@ def hit_json(hit: Hit) -> dict:
 
 def answer_json(answer: Answer) -> dict:
     return {
+        "question": answer.question,
         "answer": answer.text,
         "abstained": answer.abstained,
         "citations": [
             {
                 "n": c.n,
                 "doc_id": c.doc_id,
+                "version": c.version,
                 "title": c.title,
                 "source": c.source,
                 "location": c.location,
@@ -59,6 +64,56 @@ def answer_json(answer: Answer) -> dict:
         "generated_at": answer.generated_at,
         "trace_id": answer.trace_id,
     }
+
+
+def hit_from_json(data: dict) -> Hit:
+    """A hit read back from ``hit_json`` (the CLI answering through a running server)."""
+    return Hit(
+        chunk_id=0,  # not part of the contract: ids are internal to a home
+        doc_id=data["doc_id"],
+        version=data["version"],
+        title=data["title"],
+        source=data["source"],
+        location=data["location"],
+        start=data["start"],
+        end=data["end"],
+        text=data["text"],
+        score=data["score"],
+        also_sources=tuple(data.get("also_sources", ())),
+    )
+
+
+def answer_from_json(data: dict) -> Answer:
+    """An answer read back from ``answer_json``."""
+    return Answer(
+        question=data["question"],
+        text=data["answer"],
+        abstained=data["abstained"],
+        citations=tuple(_citation_from_json(c) for c in data["citations"]),
+        method=data["method"],
+        ai_generated=data["ai_generated"],
+        digital_source_type=data["digital_source_type"],
+        model=data["model"],
+        generated_at=data["generated_at"],
+        trace_id=data["trace_id"],
+    )
+
+
+def _citation_from_json(data: dict) -> Citation:
+    highlight = data.get("highlight")
+    return Citation(
+        n=data["n"],
+        doc_id=data["doc_id"],
+        version=data["version"],
+        title=data["title"],
+        source=data["source"],
+        location=data["location"],
+        start=data["start"],
+        end=data["end"],
+        text=data["text"],
+        also_sources=tuple(data.get("also_sources", ())),
+        highlight=None if highlight is None else (highlight["start"], highlight["end"]),
+    )
 
 
 def document_json(info: DocumentInfo, text: str | None = None) -> dict:

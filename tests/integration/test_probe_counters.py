@@ -20,7 +20,7 @@ from jisik.privacy.subject import Subject
 from jisik.service import Jisik
 from jisik.settings import load_settings
 from jisik.store.jobs import JobStore
-from jisik.store.records import NewVersion
+from jisik.store.version_writes import NewVersion
 from jisik.types import Chunk, Span
 
 NAME, PHONE = "김민준", "010-1234-5678"

@@ -17,7 +17,8 @@ from jisik.cli.main import app
 from jisik.errors import JisikError
 from jisik.privacy.policy import MASK, PolicyStore
 from jisik.store.database import migrate, open_engine, sqlite_url
-from jisik.store.records import NewVersion, Records, StoredChunk, _chunk_select
+from jisik.store.records import Records, StoredChunk, _chunk_select
+from jisik.store.version_writes import NewVersion
 from jisik.types import Chunk, Citation, Hit
 
 PHONE = "담당자 연락처는 010-2345-6789 입니다."

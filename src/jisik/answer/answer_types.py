@@ -90,8 +90,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         Kind(
             "date",
             re.compile(
-                _NUMBER
-                + r"\s*(년|월|일|시|분기|세기)|\d{4}\s*[-./]\s*\d{1,2}|\d{1,2}:\d{2}|"
+                _NUMBER + r"\s*(년|월|일|시|분기|세기)|\d{4}\s*[-./]\s*\d{1,2}|\d{1,2}:\d{2}|"
                 r"(오전|오후|매년|매월|매주)|[월화수목금토일]요일|"
                 r"(January|February|March|April|May|June|July|August|September|October|"
                 r"November|December)\s+\d{1,2}|\b\d{1,2}\s*(am|pm|a\.m\.|p\.m\.)",
@@ -106,8 +105,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
         re.compile(
             r"언제|날짜|일시|일자|시각|며칠에|며칠까지|기한|마감|몇\s*(년|월|일|시)|몇\s*년도|연도|시기|일정|"
-            r"\bwhen\b|what\s+time|deadline|due\s+date|\bdate\b|"
-            + _topic("해|날|때|년도|시점"),
+            r"\bwhen\b|what\s+time|deadline|due\s+date|\bdate\b|" + _topic("해|날|때|년도|시점"),
             _I,
         ),
     ),
@@ -165,8 +163,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             "number",
             # With its unit, so the highlight reads "11일", not "11".
             re.compile(
-                _NUMBER
-                + r"(?:\s*(?:만|천|억)?\s*(?:원|일|개월|달|년|주|시간|분|초|명|개|건|회|%|"
+                _NUMBER + r"(?:\s*(?:만|천|억)?\s*(?:원|일|개월|달|년|주|시간|분|초|명|개|건|회|%|"
                 r"퍼센트|배|세|층|호|km|kg|GB|MB|시))?|하루|이틀|사흘|나흘|한\s*달|절반"
             ),
             0.75,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from jisik.answer.events import AnswerEvent
 from jisik.types import Answer, Hit
 
 ABSTAIN_MESSAGE = "근거 문서를 찾지 못했습니다. (No supporting document found.)"
@@ -13,9 +14,12 @@ ABSTAIN_MESSAGE = "근거 문서를 찾지 못했습니다. (No supporting docum
 class Answerer(Protocol):
     """Extractive and generative answerers share this, so callers never change.
 
-    ``method`` names the answering method or model; it is reported with answers.
+    ``stream`` is the primitive (``jisik.answer.events``); ``answer`` is its final
+    event. ``method`` names the answering method or model; it is reported with answers.
     """
 
     method: str
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[AnswerEvent]: ...
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer: ...

@@ -65,7 +65,9 @@ def verify_in_hits(citation: Citation, hits: Sequence[Hit]) -> None:
             and hit.version == citation.version
             and hit.start <= citation.start <= citation.end <= hit.end
         ):
-            local = replace(citation, start=citation.start - hit.start, end=citation.end - hit.start)
+            local = replace(
+                citation, start=citation.start - hit.start, end=citation.end - hit.start
+            )
             try:
                 verify(local, lambda _citation, text=hit.text: text)
             except CitationError:

@@ -13,7 +13,7 @@ the answerer abstains rather than guess.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from jisik.answer.answer_types import asks_for_name, expected_kinds, kind_factor
 from jisik.answer.base import ABSTAIN_MESSAGE
 from jisik.answer.citations import cite
+from jisik.answer.events import AnswerEvent, events_of, final_answer
 from jisik.answer.fields import CELL_SEPARATOR, field_value
 from jisik.answer.overlap import bigram_coverage, question_bigrams
 from jisik.answer.ranges import asked_numbers, bracket_fit
@@ -69,7 +70,21 @@ TYPO_CREDIT = 0.8
 # Question words say what kind of value is asked (answer_types), not what it is
 # about: no sentence contains them, so they must not dilute the coverage.
 QUESTION_WORDS = frozenset(
-    {"며칠", "언제", "어디", "누구", "얼마", "무엇", "뭐", "몇", "어떻게", "왜", "어느", "무슨", "얼마나"}
+    {
+        "며칠",
+        "언제",
+        "어디",
+        "누구",
+        "얼마",
+        "무엇",
+        "뭐",
+        "몇",
+        "어떻게",
+        "왜",
+        "어느",
+        "무슨",
+        "얼마나",
+    }
 )
 # A question number inside a table row's bracket ("6년" in "5년 이상 7년 미만")
 # picks that row; a bracket that excludes it is a neighbouring row.
@@ -114,7 +129,14 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.expander = expander
 
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[AnswerEvent]:
+        # The answer is chosen from whole passages, so it is composed before it streams.
+        return events_of(self._compose(question, hits))
+
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        return final_answer(self.stream(question, hits))
+
+    def _compose(self, question: str, hits: Sequence[Hit]) -> Answer:
         candidates = self._candidates(question, list(hits)[:MAX_PASSAGES])
         if not candidates or candidates[0].score < self.threshold:
             return Answer(question, ABSTAIN_MESSAGE, True, (), self.method)
@@ -188,7 +210,10 @@ class ExtractiveAnswerer:
                         coverage += w
                         continue
                     credits = [0.0]
-                    if any(all(_found(a, own, own_text) for a in way) for way in alternatives.get(t, ())):
+                    if any(
+                        all(_found(a, own, own_text) for a in way)
+                        for way in alternatives.get(t, ())
+                    ):
                         credits.append(ALTERNATIVE_CREDIT)
                     if t in unknown and near_in(t, own_text):
                         credits.append(TYPO_CREDIT)

@@ -24,7 +24,9 @@ _FIELD = re.compile(rf"^\s*{_BULLET}\s*(?P<key>[^:：|]{{1,24}}?)\s*[:：]\s*(?P
 FREE_FORM = ("place", "person")  # kinds whose values have no pattern to check
 MAX_KEY_WORDS = 6
 # A cell that reads as a key: a few letters, no digits or sentence punctuation.
-_KEY_CELL = re.compile(r"^\s*[가-힣A-Za-z][가-힣A-Za-z ()·/]{0,14}\s*$")  # a longer "key" is a sentence with a colon in it
+_KEY_CELL = re.compile(
+    r"^\s*[가-힣A-Za-z][가-힣A-Za-z ()·/]{0,14}\s*$"
+)  # a longer "key" is a sentence with a colon in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,11 @@ def fields(sentence: str) -> list[Field]:
         cells.append((offset, cell))
         match = _FIELD.match(cell)
         if match and len(match.group("key").split()) <= _max_words(match.group("key")):
-            out.append(Field(match.group("key"), offset + match.start("value"), offset + match.end("value")))
+            out.append(
+                Field(
+                    match.group("key"), offset + match.start("value"), offset + match.end("value")
+                )
+            )
         offset += len(cell) + len(CELL_SEPARATOR)
     if out or len(cells) < 2:
         return out

@@ -32,9 +32,7 @@ def bracket_fit(asked: list[tuple[float, str]], sentence: str) -> bool | None:
     and none holds it, None when it states no bracket in the question's units."""
     if not asked:
         return None
-    bounds = [
-        (float(m.group(1)), _unit(m.group(2)), m.group(3)) for m in _BOUND.finditer(sentence)
-    ]
+    bounds = [(float(m.group(1)), _unit(m.group(2)), m.group(3)) for m in _BOUND.finditer(sentence)]
     verdict = None
     for value, unit in asked:
         mine = [(v, op) for v, u, op in bounds if u == unit]

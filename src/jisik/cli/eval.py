@@ -197,12 +197,15 @@ def _show_categories(result) -> None:
         rates = rates_by_category(mode_run.results)
         if not rates:
             continue
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), title=f"{name}: per class")
+        table = Table(
+            box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), title=f"{name}: per class"
+        )
         for column in ("class", "questions", "A@1", "abst", "false"):
             table.add_column(column, justify="left" if column == "class" else "right")
         for label, r in rates.items():
             cells = [
-                f"{r[k]:.3f}" if k in r else "–" for k in ("answer@1", "abstention", "false_answers")
+                f"{r[k]:.3f}" if k in r else "–"
+                for k in ("answer@1", "abstention", "false_answers")
             ]
             table.add_row(output.escape(label), str(int(r["questions"])), *cells)
         output.console.print(table)

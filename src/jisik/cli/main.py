@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from jisik.cli import output
+from jisik.cli import output, remote
 from jisik.cli.audit import register as register_audit
 from jisik.cli.common import (
     EXIT_FAILED_ITEMS,
@@ -53,8 +53,37 @@ def _open(home: Path | None, embedder: str | None = None, *, create: bool = Fals
 
 VerboseOption = Annotated[
     bool,
-    typer.Option("--verbose", "-v", help="Also say how long opening, loading and the question took."),
+    typer.Option(
+        "--verbose", "-v", help="Also say how long opening, loading and the question took."
+    ),
 ]
+
+
+ServerOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--server/--no-server",
+        help="Answer through the `jisik serve` running on this home (default: when one "
+        "runs; it has the models loaded), or always in this process.",
+    ),
+]
+
+
+def _through_server(home: Path | None, server: bool | None, verbose: bool, call):
+    """``call(remote, link)``'s result from the running server, or None: answer in-process."""
+    link = remote.server_for(load_settings(home).home, server)
+    if link is None:
+        return None
+    timings = Timings()
+    with timings.part(f"question via {link.url}"):
+        result = call(remote, link)
+    if verbose:
+        output.err_console.print(
+            timings.line()
+            if result is not None
+            else f"the server at {link.url} did not answer; answering in this process"
+        )
+    return result
 
 
 @contextmanager
@@ -195,13 +224,18 @@ def search(
     json: JsonOption = False,
     embedder: EmbedderOption = None,
     verbose: VerboseOption = False,
+    server: ServerOption = None,
 ) -> None:
     """Show the passages that best match a query."""
 
     def body() -> None:
-        with _timed_open(home, embedder, verbose, mode) as (jisik, timings):
-            with timings.part("search"):
-                hits = jisik.search(query, k, mode)
+        hits = _through_server(
+            home, server, verbose, lambda remote, link: remote.search(link, query, k, mode)
+        )
+        if hits is None:
+            with _timed_open(home, embedder, verbose, mode) as (jisik, timings):
+                with timings.part("search"):
+                    hits = jisik.search(query, k, mode)
         if json:
             output.emit_json([output.hit_json(h) for h in hits])
         else:
@@ -217,13 +251,18 @@ def ask(
     json: JsonOption = False,
     embedder: EmbedderOption = None,
     verbose: VerboseOption = False,
+    server: ServerOption = None,
 ) -> None:
     """Answer from your documents with numbered citations, or abstain."""
 
     def body() -> None:
-        with _timed_open(home, embedder, verbose) as (jisik, timings):
-            with timings.part("question"):
-                answer = jisik.ask(question)
+        answer = _through_server(
+            home, server, verbose, lambda remote, link: remote.ask(link, question)
+        )
+        if answer is None:
+            with _timed_open(home, embedder, verbose) as (jisik, timings):
+                with timings.part("question"):
+                    answer = jisik.ask(question)
         if json:
             output.emit_json(output.answer_json(answer))
         else:

@@ -172,7 +172,9 @@ def policy_set(
 
     def body() -> None:
         with home_database(home, create=True) as (settings, engine):
-            PolicyStore(engine, AuditLog(engine, home=settings.home)).set(kind, action, group or HOME)
+            PolicyStore(engine, AuditLog(engine, home=settings.home)).set(
+                kind, action, group or HOME
+            )
         where = f"group {group}" if group else "the home"
         output.console.print(f"{kind} → {action} for {output.escape(where)}")
 

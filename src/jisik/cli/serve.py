@@ -39,7 +39,9 @@ def serve(
     home: HomeOption = None,
     embedder: Annotated[str | None, typer.Option(help="Embedder of the home.")] = None,
 ) -> None:
-    """Serve the REST API (/v1, OpenAPI at /docs) and the OpenAI-compatible chat API."""
+    """Serve the REST API (/v1, OpenAPI at /docs) and the OpenAI-compatible chat API.
+
+    While it runs, `jisik ask` and `jisik search` on this home answer through it."""
 
     def body() -> int:
         import uvicorn
@@ -58,6 +60,7 @@ def serve(
             max_upload_files=max_upload_files,
             max_request_mb=max_request_mb,
             max_json_kb=max_json_kb,
+            local_link=True,
         )
         state = open_state(load_settings(home, embedder=embedder), config)
         if state.dev_principal is not None:

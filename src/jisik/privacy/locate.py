@@ -20,7 +20,7 @@ from jisik.identity.store import IdentityStore
 from jisik.privacy import homefiles
 from jisik.privacy.subject import Subject
 from jisik.store.jobs import JobStore
-from jisik.store.records import ACTIVE
+from jisik.store.version_writes import ACTIVE
 
 if TYPE_CHECKING:  # the service calls into this module; only its type is needed here
     from jisik.service import Jisik

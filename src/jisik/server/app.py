@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from jisik.embed.backlog import BackgroundEmbedder
 from jisik.errors import ConfigError
 from jisik.identity.records import ADMIN, Principal
 from jisik.identity.store import IdentityStore
+from jisik.local_link import LocalLink, client_url, new_token, remove_link, write_link
 from jisik.server import (
     problems,
     routes_admin,
@@ -72,6 +74,7 @@ def open_state(settings: Settings, config: ServerConfig) -> ServerState:
             config=config,
             limiter=RateLimiter(config.rate_per_minute, config.rate_burst),
             dev_principal=dev_principal,
+            local_token=new_token() if config.local_link else None,
         )
     except BaseException:
         jisik.close()
@@ -82,6 +85,12 @@ def create_app(state: ServerState) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.runner.start()
+        root = state.jisik.layout.root
+        if state.local_token is not None:
+            link = LocalLink(
+                client_url(state.config.host, state.config.port), os.getpid(), state.local_token
+            )
+            write_link(root, link)
         # A slow embedder embeds after ingest, here, while searches go on lexically.
         embedding = BackgroundEmbedder(state.jisik.backlog) if state.jisik.embeds_later else None
         if embedding is not None:
@@ -93,6 +102,8 @@ def create_app(state: ServerState) -> FastAPI:
             # jobs stay staged and resume on the next start.
             if embedding is not None:
                 embedding.stop()
+            if state.local_token is not None:
+                remove_link(root, state.local_token)
             state.runner.stop(state.config.shutdown_job_wait_s)
             state.jisik.close()
 

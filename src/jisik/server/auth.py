@@ -7,16 +7,22 @@ an OIDC resolver would be tried beside it here, without touching the routes.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from jisik.identity.keys import hash_key
 from jisik.identity.records import ADMIN, Principal
+from jisik.local_link import LOCAL_ACTOR_HEADER, is_local_token
 from jisik.server.problems import Problem
 from jisik.server.state import ServerState
 from jisik.types import Requester
 
+# A user name can never contain ":" (identity.records), so no API key's user can pass
+# for the local operator.
+LOCAL_USER_PREFIX = "local:"
+_CLI_ACTOR = re.compile(r"cli:[\w.-]{1,64}")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="jisik"'}
 
 
@@ -38,7 +44,11 @@ def caller(request: Request) -> Principal:
             "`jisik users add NAME --role ROLE`",
             _CHALLENGE,
         )
-    principal = state.identity.authenticate(credential)
+    principal = (
+        _local_operator(request)
+        if is_local_token(credential, state.local_token)
+        else state.identity.authenticate(credential)
+    )
     if principal is None:
         raise Problem(401, "the API key is unknown or revoked, or its user is disabled", _CHALLENGE)
     wait = state.limiter.take(hash_key(credential))
@@ -51,6 +61,14 @@ def caller(request: Request) -> Principal:
         )
     request.state.principal = principal
     return principal
+
+
+def _local_operator(request: Request) -> Principal:
+    """The person at this machine's shell, through `jisik ask`/`search` (``local_link``):
+    an admin, as the CLI is, recorded under the login the CLI names."""
+    actor = request.headers.get(LOCAL_ACTOR_HEADER, "")
+    login = actor.removeprefix("cli:") if _CLI_ACTOR.fullmatch(actor) else "unknown"
+    return Principal(f"{LOCAL_USER_PREFIX}{login}", ADMIN, frozenset())
 
 
 Caller = Annotated[Principal, Depends(caller)]
@@ -76,8 +94,11 @@ def auditor(principal: Caller) -> Principal:
 
 def requester(principal: Principal, request: Request) -> Requester:
     """The service's view of the caller: permissions plus the audit identity."""
+    local = principal.user.startswith(LOCAL_USER_PREFIX)
     return Requester(
-        f"user:{principal.user}",
+        f"cli:{principal.user.removeprefix(LOCAL_USER_PREFIX)}"
+        if local
+        else f"user:{principal.user}",
         principal.readers,
         request.state.trace_id,
         full_paths=principal.role == ADMIN,

@@ -24,6 +24,9 @@ class ServerConfig:
     rate_burst: int = 120
     max_k: int = 100
     shutdown_job_wait_s: float = 30.0
+    # Write the home's serve.json (jisik.local_link) so `jisik ask`/`search` on this
+    # machine answer through this server; `jisik serve` sets it, embedded apps need not.
+    local_link: bool = False
 
     def check(self) -> None:
         if self.dev and not is_loopback(self.host):

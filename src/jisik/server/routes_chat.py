@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from jisik.answer.events import sentence_pieces
 from jisik.answer.labels import disclosure_header
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, Problem
-from jisik.server.routes_query import sentence_pieces
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json
 from jisik.types import Answer

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from jisik.answer.events import CitationsEvent, DeltaEvent, events_of
 from jisik.answer.labels import disclosure_header
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS
@@ -58,23 +59,13 @@ def ask(body: AskRequest, request: Request, principal: Caller, state: State):
 
 def answer_events(answer: Answer) -> Iterator[str]:
     """``citations`` first, the answer in ``delta`` pieces, then ``done`` with all of it."""
-    data = answer_json(answer)
-    yield _event("citations", {"citations": data["citations"]})
-    for piece in sentence_pieces(answer.text):
-        yield _event("delta", {"text": piece})
-    yield _event("done", data)
-
-
-def sentence_pieces(text: str) -> list[str]:
-    """The text cut after sentence ends and newlines; the pieces join back to it exactly."""
-    pieces, start = [], 0
-    for i, ch in enumerate(text):
-        if ch == "\n" or (ch in ".?!" and (i + 1 == len(text) or text[i + 1] == " ")):
-            pieces.append(text[start : i + 1])
-            start = i + 1
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
+    for event in events_of(answer):
+        if isinstance(event, CitationsEvent):
+            yield _event("citations", {"citations": answer_json(answer)["citations"]})
+        elif isinstance(event, DeltaEvent):
+            yield _event("delta", {"text": event.text})
+        else:
+            yield _event("done", answer_json(event.answer))
 
 
 def _event(name: str, data: dict) -> str:

@@ -21,3 +21,5 @@ class ServerState:
     config: ServerConfig
     limiter: RateLimiter
     dev_principal: Principal | None  # set only in development mode
+    # The local operator's token (jisik.local_link), or None when no link is written.
+    local_token: str | None = None

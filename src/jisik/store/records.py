@@ -8,46 +8,18 @@ consistent across crashes: see ``service`` for the order of steps.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
-from sqlalchemy import Engine, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Engine, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
-from jisik.access import Writer
-from jisik.errors import JisikError
 from jisik.index.base import PUBLIC
 from jisik.store.schema import ChunkRow, DocumentGroupRow, DocumentRow, VersionRow
-from jisik.types import Chunk, DocumentInfo, Hit, Span
+from jisik.store.version_writes import ACTIVE, VersionWrites
+from jisik.types import DocumentInfo, Hit, Span
 
-PENDING, ACTIVE, RETIRED = "pending", "active", "retired"
 SCAN_ROWS = 500  # rows per fetch of a streamed scan
-
-
-@dataclass(frozen=True, slots=True)
-class NewVersion:
-    doc_id: str
-    source: str
-    title: str
-    format: str
-    content_hash: str
-    size_bytes: int
-    modified_at: float
-    text: str
-    sections: tuple[tuple[Span, str], ...]  # (span, heading)
-    chunks: tuple[Chunk, ...]
-    pii: dict | None = None
-    owner: str | None = None  # None: keep
-    licence: str | None = None
-    display_source: str = ""  # "": keep (a new document shows its file name)
-
-
-@dataclass(frozen=True, slots=True)
-class Activation:
-    retired: list[int]  # versions to purge (the refused one itself, when refused)
-    refusal: str  # why the writer may not, or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,159 +53,12 @@ class StoredChunk:
         )
 
 
-class Records:
+class Records(VersionWrites):
+    """Documents, versions and chunks: the writes of ``VersionWrites`` and the reads
+    below, on one engine."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    # --- ingest -------------------------------------------------------------
-
-    def active_hash(self, source: str) -> str | None:
-        with Session(self.engine) as session:
-            return session.scalar(
-                select(VersionRow.content_hash)
-                .join(DocumentRow, DocumentRow.id == VersionRow.document_id)
-                .where(DocumentRow.source == source, VersionRow.state == ACTIVE)
-            )
-
-    def write_pending(self, new: NewVersion) -> tuple[int, list[int]]:
-        """Store a version and its chunks, invisible to search until activated."""
-        _check_chunks(new.text, new.chunks, new.source)
-        now = time.time()
-        with Session(self.engine) as session, session.begin():
-            document = session.get(DocumentRow, new.doc_id)
-            if document is None:
-                document = DocumentRow(
-                    id=new.doc_id,
-                    source=new.source,
-                    display_source=new.display_source or _file_name(new.source),
-                    created_at=now,
-                    owner="",
-                    licence="",
-                )
-                session.add(document)
-            elif new.display_source:
-                document.display_source = new.display_source
-            if new.owner is not None:
-                document.owner = new.owner
-            if new.licence is not None:
-                document.licence = new.licence
-            number = (
-                session.scalar(
-                    select(func.max(VersionRow.number)).where(VersionRow.document_id == new.doc_id)
-                )
-                or 0
-            ) + 1
-            version = VersionRow(
-                document_id=new.doc_id,
-                number=number,
-                state=PENDING,
-                title=new.title,
-                format=new.format,
-                content_hash=new.content_hash,
-                size_bytes=new.size_bytes,
-                modified_at=new.modified_at,
-                ingested_at=now,
-                text=new.text,
-                sections_json=json.dumps(
-                    [[s.start, s.end, s.location, h] for s, h in new.sections],
-                    ensure_ascii=False,
-                ),
-                pii_json=None if new.pii is None else json.dumps(new.pii, sort_keys=True),
-            )
-            session.add(version)
-            session.flush()
-            rows = _chunk_rows(version.id, new.chunks)
-            session.add_all(rows)
-            session.flush()
-            # Groups change only when the version is activated (and the writer checked).
-            return version.id, [r.id for r in rows]
-
-    def activate(
-        self,
-        version_id: int,
-        groups: tuple[str, ...] | None = None,
-        writer: Writer | None = None,
-    ) -> Activation:
-        """Make a pending version the visible one, with reader ``groups`` (None: keep the
-        document's), if ``writer`` may (None: unrestricted) — checked in this transaction
-        against the document as it is now. A refused version is retired, not activated."""
-        with Session(self.engine) as session, session.begin():
-            version = session.get(VersionRow, version_id)
-            if version is None or version.state != PENDING:
-                return Activation([], "")
-            doc_id = version.document_id
-            active = session.scalar(
-                select(VersionRow.id)
-                .where(VersionRow.document_id == doc_id, VersionRow.state == ACTIVE)
-                .limit(1)
-            )
-            current = None if active is None else self._groups(session, doc_id)
-            refusal = writer.refusal(current, groups) if writer is not None else ""
-            if refusal:
-                version.state = RETIRED
-                return Activation([version_id], refusal)
-            retired = list(
-                session.scalars(
-                    select(VersionRow.id).where(
-                        VersionRow.document_id == doc_id,
-                        VersionRow.id != version_id,
-                        VersionRow.state.in_((ACTIVE, PENDING)),
-                    )
-                )
-            )
-            if retired:
-                session.execute(
-                    update(VersionRow).where(VersionRow.id.in_(retired)).values(state=RETIRED)
-                )
-            if groups is not None:
-                self._set_groups(session, doc_id, groups)
-            version.state = ACTIVE
-            return Activation(retired, "")
-
-    def retire_document(self, doc_id: str) -> list[int]:
-        """Hide a document at once; its rows go after its index entries are deleted."""
-        with Session(self.engine) as session, session.begin():
-            ids = list(
-                session.scalars(select(VersionRow.id).where(VersionRow.document_id == doc_id))
-            )
-            session.execute(
-                update(VersionRow).where(VersionRow.document_id == doc_id).values(state=RETIRED)
-            )
-            return ids
-
-    def purge_versions(self, version_ids: Sequence[int]) -> set[str]:
-        """Delete retired versions' rows, and documents left with no version.
-
-        Returns the content hashes no version uses any more (their kept
-        originals can go)."""
-        if not version_ids:
-            return set()
-        with Session(self.engine) as session, session.begin():
-            doc_ids = set(
-                session.scalars(
-                    select(VersionRow.document_id).where(VersionRow.id.in_(version_ids))
-                )
-            )
-            hashes = set(
-                session.scalars(
-                    select(VersionRow.content_hash).where(VersionRow.id.in_(version_ids))
-                )
-            )
-            session.execute(delete(ChunkRow).where(ChunkRow.version_id.in_(version_ids)))
-            session.execute(delete(VersionRow).where(VersionRow.id.in_(version_ids)))
-            for doc_id in doc_ids:
-                left = session.scalar(select(func.count()).where(VersionRow.document_id == doc_id))
-                if not left:
-                    session.execute(
-                        delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id)
-                    )
-                    session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
-            still_used = set(
-                session.scalars(
-                    select(VersionRow.content_hash).where(VersionRow.content_hash.in_(hashes))
-                )
-            )
-            return hashes - still_used
 
     def versions_matching(
         self, matches: Callable[[str], bool]
@@ -296,10 +121,6 @@ class Records:
             )
             return [_stored(row) for row in rows]
 
-    def set_groups(self, doc_id: str, groups: Iterable[str]) -> None:
-        with Session(self.engine) as session, session.begin():
-            self._set_groups(session, doc_id, groups)
-
     def set_registry_fields(self, doc_id: str, owner: str | None, licence: str | None) -> None:
         """Owner and licence of a document (None: keep)."""
         values = {k: v for k, v in (("owner", owner), ("licence", licence)) if v is not None}
@@ -308,26 +129,6 @@ class Records:
                 session.execute(
                     update(DocumentRow).where(DocumentRow.id == doc_id).values(**values)
                 )
-
-    def groups(self, doc_id: str) -> tuple[str, ...]:
-        with Session(self.engine) as session:
-            return self._groups(session, doc_id)
-
-    @staticmethod
-    def _groups(session: Session, doc_id: str) -> tuple[str, ...]:
-        return tuple(
-            session.scalars(
-                select(DocumentGroupRow.group_name)
-                .where(DocumentGroupRow.document_id == doc_id)
-                .order_by(DocumentGroupRow.group_name)
-            )
-        )
-
-    def _set_groups(self, session: Session, doc_id: str, groups: Iterable[str]) -> None:
-        session.execute(delete(DocumentGroupRow).where(DocumentGroupRow.document_id == doc_id))
-        session.add_all(
-            DocumentGroupRow(document_id=doc_id, group_name=g) for g in sorted(set(groups))
-        )
 
     # --- reading ------------------------------------------------------------
 
@@ -419,17 +220,6 @@ class Records:
             for row in rows:
                 groups.setdefault(row.document_id, set()).add(row.group_name)
         return {d for d in doc_ids if (groups[d] & readers if d in groups else PUBLIC in readers)}
-
-    def replace_chunks(self, version_id: int, chunks: Sequence[Chunk]) -> list[int]:
-        """Swap a version's chunks for new ones (reindex with new chunking)."""
-        with Session(self.engine) as session, session.begin():
-            text = session.scalar(select(VersionRow.text).where(VersionRow.id == version_id))
-            _check_chunks(text or "", chunks, f"version {version_id}")
-            session.execute(delete(ChunkRow).where(ChunkRow.version_id == version_id))
-            rows = _chunk_rows(version_id, chunks)
-            session.add_all(rows)
-            session.flush()
-            return [r.id for r in rows]
 
     def version_text(self, version_id: int) -> str:
         with Session(self.engine) as session:
@@ -565,32 +355,6 @@ def _readable_clause(readers: frozenset[str]):
     return or_(has_group, is_public)
 
 
-def _check_chunks(text: str, chunks: Sequence[Chunk], name: str) -> None:
-    """Citations are checked against the chunks they quote (``verify_in_hits``): that
-    holds only while every chunk is exactly its version's text at its span."""
-    for chunk in chunks:
-        if text[chunk.start : chunk.end] != chunk.text:
-            raise JisikError(
-                f"chunk {chunk.ordinal} of {name} does not match the text at "
-                f"{chunk.start}:{chunk.end}; this is a bug, please report it"
-            )
-
-
-def _chunk_rows(version_id: int, chunks: Sequence[Chunk]) -> list[ChunkRow]:
-    return [
-        ChunkRow(
-            version_id=version_id,
-            ordinal=c.ordinal,
-            start=c.start,
-            end=c.end,
-            location=c.location,
-            heading=c.heading,
-            text=c.text,
-        )
-        for c in chunks
-    ]
-
-
 def _document_select():
     # Defers nothing: the caller that wants text gets it from the same row.
     return (
@@ -639,11 +403,3 @@ def _stored(row) -> StoredChunk:
     # By position: ``_chunk_select`` lists its columns in StoredChunk's field order
     # (reading a Row by name costs more than the query on the question path).
     return StoredChunk(*row)
-
-
-def _file_name(source: str) -> str:
-    """What a document is shown as when nothing better was given: an upload's name, a
-    file's own name (never the folders above it)."""
-    if source.startswith("upload:"):
-        return source.removeprefix("upload:")
-    return PurePath(source).name or source
