@@ -46,7 +46,6 @@ from jisik.errors import (
     InvalidQueryError,
     JisikError,
     NotFoundError,
-    ParseError,
 )
 from jisik.home import (
     LOCK_WAIT_SECONDS,
@@ -55,38 +54,32 @@ from jisik.home import (
     HomeMissingError,
     check_manifest,
 )
-from jisik.index.base import PUBLIC, Index, IndexEntry
+from jisik.identity.store import IdentityStore
+from jisik.index.base import Index
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
-from jisik.ingest import wire
-from jisik.ingest.chunker import chunk_document
-from jisik.ingest.discover import discover
+from jisik.ingest.pipeline import AddOptions, IngestPipeline
 from jisik.ingest.prepare import (
     FileFacts,
-    PreparedFile,
     document_id,
-    file_facts,
     prepare_sections,
-    renamed,
 )
-from jisik.ingest.workers import Budget, default_workers, shared_pool
+from jisik.ingest.store_writer import StoreWriter, embedding_text, readers_of
 from jisik.keys import keyed_hash
 from jisik.originals import Originals
+from jisik.privacy.context import ErasureContext
 from jisik.privacy.guard import PiiGuard
 from jisik.privacy.subject import Subject
 from jisik.search.pipeline import SearchPipeline
 from jisik.settings import Settings
-from jisik.store.database import migrate, open_engine
+from jisik.store.database import compact, migrate, open_engine
+from jisik.store.jobs import JobStore
 from jisik.store.records import Records
-from jisik.store.version_writes import PENDING, RETIRED, NewVersion
-from jisik.text.analyzer import Analyzer, joined_text
-from jisik.text.grams import hangul_bigrams
-from jisik.types import AddFailure, AddReport, Answer, DocumentInfo, Hit, Requester, Section
+from jisik.text.analyzer import Analyzer
+from jisik.types import AddReport, Answer, DocumentInfo, Hit, Requester, Section
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-BATCH_FILES = 32
-BATCH_CHUNKS = 4000
 MAX_QUERY_CHARS = 2000
 
 
@@ -121,7 +114,7 @@ class Jisik:
     @property
     def embeds_later(self) -> bool:
         """Whether vectors are made after ingest, by the backlog (a slow embedder)."""
-        return bool(getattr(self.embedder, "background", False))
+        return self.store_writer.embeds_later
 
     def embed_backlog(self, progress: Progress | None = None, stop=None) -> int:
         """Embed the chunks still without a vector; the number embedded."""
@@ -142,16 +135,28 @@ class Jisik:
         return timings
 
     def embedding_text(self, chunk) -> str:
-        return _embedding_text(chunk.title, chunk.heading, chunk.text)
+        return embedding_text(chunk.title, chunk.heading, chunk.text)
 
     def readers_of_version(self, version_id: int) -> tuple[str, ...]:
-        return _readers_of(self.records.version_groups(version_id))
+        return readers_of(self.records.version_groups(version_id))
 
     def _build_readers(self) -> None:
         self.retriever, self.answerer = readers_for(
             self.settings, self.analyzer, self.embedder, self.index
         )
         self.pipeline = SearchPipeline(self.retriever, self.records, self.index, self.settings)
+        self.store_writer = StoreWriter(
+            self.records,
+            self.index,
+            self.originals,
+            self.analyzer,
+            self.embedder,
+            self.chunking,
+            self.guard,
+        )
+        self.ingest = IngestPipeline(
+            self.settings, self.records, self.guard, self.analyzer, self.chunking, self.store_writer
+        )
         # Recorded with every question: built here, once, not on the query path.
         self._produced_by = {
             "jisik": __version__,
@@ -235,136 +240,25 @@ class Jisik:
         default they are reported and skipped). Each file is read in a worker
         process under the ingest time and memory budget (``ingest.workers``).
         """
-        meta = (owner, licence)
-        pii: list[dict] = []
-        found = list(
-            discover(paths, follow_symlinks=follow_symlinks, home=self.layout, exclude=exclude)
-        )
-        excluded = sum(f.excluded for f in found)
-        found = [f for f in found if not f.excluded]
-        group_set = _group_set(groups)
-        failed: list[AddFailure] = []
-        batch: list[PreparedFile] = []
-        added = updated = unchanged = 0
-        paths_of: dict[str, Path] = {}  # source -> file, to report refusals by file
-        counted: dict[str, str] = {}  # source -> "added" / "updated" / "unchanged"
-        displays: dict[str, str] = {}  # source -> what non-admin readers are shown
-        roots = [p.resolve() for p in map(Path, paths) if p.expanduser().is_dir()]
-
-        def commit(batch: list[PreparedFile]) -> None:
-            nonlocal added, updated, unchanged
-            done = self._commit_batch(
-                batch, group_set, meta, writer, paths_of if keep_originals else None, displays
-            )
-            pii.extend(done.pii)
-            for source, reason in done.refused.items():
-                failed.append(AddFailure(str(paths_of[source]), reason))
-                kind = counted.pop(source, "")
-                added -= kind == "added"
-                updated -= kind == "updated"
-                unchanged -= kind == "unchanged"
-
-        max_bytes = self.settings.max_file_mb * 1_000_000
+        options = AddOptions(_group_set(groups), owner, licence, writer, keep_originals)
         with self.layout.write_lock(lock_wait_seconds):
-            self._recover()
-            jobs = self._file_jobs(found, sources, group_set, max_bytes, progress)
-            # In discovery order, whatever order the workers finish in.
-            for (item, facts, current, problem), outcome in self._prepared(jobs):
-                if problem:
-                    failed.append(AddFailure(str(item.path), problem))
-                    continue
-                if not (sources and item.path in sources):
-                    displays[facts.source] = _display(item.path, roots)
-                paths_of[facts.source] = item.path
-                if current == facts.content_hash:
-                    unchanged += 1
-                    counted[facts.source] = "unchanged"
-                    refusal = self._regroup_checked(facts.doc_id, group_set, writer)
-                    if refusal:
-                        unchanged -= 1
-                        failed.append(AddFailure(str(item.path), refusal))
-                        continue
-                    self.records.set_registry_fields(facts.doc_id, owner, licence)
-                    continue
-                if outcome.prepared is None:
-                    failed.append(AddFailure(str(item.path), outcome.error))
-                    continue
-                batch.append(self._received(outcome.prepared))
-                if current is None:
-                    added += 1
-                else:
-                    updated += 1
-                counted[facts.source] = "added" if current is None else "updated"
-                if self._batch_full(batch):
-                    commit(batch)
-                    batch = []
-            commit(batch)
-        report = AddReport(added, updated, unchanged, tuple(failed), excluded)
-        return self._added(report, group_set, actor, pii)
+            report, pii = self.ingest.files(
+                paths, options, self.layout, progress, sources, follow_symlinks, exclude
+            )
+        return self._added(report, options.groups, actor, pii)
 
-    def _file_jobs(self, found, sources, group_set, max_bytes: int, progress):
-        """``((item, facts, current hash, problem), worker request)`` per found file;
-        the request is None where nothing is left to read (a problem, unchanged)."""
-        key = None
-        for done, item in enumerate(found, start=1):
-            if progress:
-                progress(done, len(found), str(item.path))
-            if item.problem:
-                yield (item, None, None, item.problem), None
-                continue
-            try:
-                facts = file_facts(item.path, max_bytes)
-                if sources and item.path in sources:
-                    facts = renamed(facts, sources[item.path])
-                current = self.records.active_hash(facts.source)
-            except ParseError as exc:
-                yield (item, None, None, str(exc)), None
-                continue
-            if current == facts.content_hash:
-                yield (item, facts, current, ""), None
-                continue
-            key = key or self.guard.secrets.pseudonym_key()
-            request = {
-                "op": "file",
-                "path": str(item.path),
-                "facts": wire.facts_json(facts),
-                "chunking": wire.chunking_json(self.chunking),
-                "guard": self._guard_request(facts.doc_id, group_set, key),
-            }
-            yield (item, facts, current, ""), request
-
-    def _guard_request(self, doc_id: str, groups: tuple[str, ...] | None, key: bytes) -> dict:
-        """What a worker needs to apply the PII guard as ``_protector`` does: the
-        policy of the document's future readers and the pseudonym key."""
-        audience = groups if groups is not None else self.records.groups(doc_id)
-        return wire.guard_json(self.guard.policies.for_document(audience), key)
-
-    def _prepared(self, jobs):
-        """Run ingest jobs on the process's worker pool, under the settings' budget."""
-        pool = shared_pool(
-            self.analyzer.config,
-            self.settings.ingest_file_memory_mb,
-            self.settings.ingest_workers or default_workers(),
-        )
-        yield from pool.run(
-            jobs, Budget(self.settings.ingest_file_timeout_s, self.settings.ingest_file_memory_mb)
-        )
-
-    def _received(self, prepared: PreparedFile) -> PreparedFile:
-        # The worker already analysed the title and headings the index entries need.
-        for text, terms in prepared.title_terms:
-            self.analyzer.remember_query_terms(text, terms)
-        return prepared
-
-    def _protector(self, doc_id: str, groups: tuple[str, ...] | None):
-        """The PII guard of one document, under the policy of its future readers."""
-        audience = groups if groups is not None else self.records.groups(doc_id)
-
-        def protect(title: str, sections: tuple[Section, ...]):
-            guarded = self.guard.document(title, sections, audience)
-            return guarded.title, guarded.sections, guarded.pii
-
-        return protect
+    def add_texts(
+        self,
+        items: Iterable[tuple[str, str, str]],
+        groups: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        actor: str | None = None,
+    ) -> AddReport:
+        """Ingest documents given as ``(source, title, text)``; same rules as files."""
+        options = AddOptions(_group_set(groups))
+        with self.layout.write_lock():
+            report, pii = self.ingest.texts(items, options, progress)
+        return self._added(report, options.groups, actor, pii)
 
     def _added(self, report: AddReport, groups, actor: str | None, pii: list[dict]) -> AddReport:
         actions: dict[str, dict[str, int]] = {}
@@ -385,230 +279,6 @@ class Jisik:
         )
         return report
 
-    def add_texts(
-        self,
-        items: Iterable[tuple[str, str, str]],
-        groups: Sequence[str] | None = None,
-        progress: Progress | None = None,
-        actor: str | None = None,
-    ) -> AddReport:
-        """Ingest documents given as ``(source, title, text)``; same rules as files."""
-        items = list(items)
-        pii: list[dict] = []
-        group_set = _group_set(groups)
-        failed: list[AddFailure] = []
-        batch: list[PreparedFile] = []
-        added = updated = unchanged = 0
-        with self.layout.write_lock():
-            self._recover()
-            for source, outcome in self._prepared(self._text_jobs(items, group_set, progress)):
-                if outcome.prepared is None:
-                    failed.append(AddFailure(source, outcome.error))
-                    continue
-                prepared = self._received(outcome.prepared)
-                current = self.records.active_hash(source)
-                if current == prepared.facts.content_hash:
-                    unchanged += 1
-                    if group_set is not None:
-                        self._regroup(prepared.facts.doc_id, group_set)
-                    continue
-                added, updated = (added + 1, updated) if current is None else (added, updated + 1)
-                batch.append(prepared)
-                if self._batch_full(batch):
-                    pii.extend(self._commit_batch(batch, group_set).pii)
-                    batch = []
-            pii.extend(self._commit_batch(batch, group_set).pii)
-        report = AddReport(added, updated, unchanged, tuple(failed))
-        return self._added(report, group_set, actor, pii)
-
-    def _text_jobs(self, items: list[tuple[str, str, str]], group_set, progress):
-        key = self.guard.secrets.pseudonym_key() if items else b""
-        for done, (source, title, text) in enumerate(items, start=1):
-            if progress:
-                progress(done, len(items), source)
-            yield (
-                source,
-                {
-                    "op": "text",
-                    "source": source,
-                    "title": title,
-                    "text": text,
-                    "chunking": wire.chunking_json(self.chunking),
-                    "guard": self._guard_request(document_id(source), group_set, key),
-                },
-            )
-
-    @staticmethod
-    def _batch_full(batch: list[PreparedFile]) -> bool:
-        return (
-            len(batch) >= BATCH_FILES or sum(len(p.chunked.chunks) for p in batch) >= BATCH_CHUNKS
-        )
-
-    def _commit_batch(
-        self,
-        batch: list[PreparedFile],
-        groups: tuple[str, ...] | None,
-        meta: tuple[str | None, str | None] = (None, None),
-        writer: Writer | None = None,
-        originals: Mapping[str, Path] | None = None,
-        displays: Mapping[str, str] | None = None,
-    ) -> Committed:
-        """Store, index and activate prepared documents; ``meta`` is (owner, licence).
-        Returns what the PII guard did to each (for the audit trail) and the documents
-        ``writer`` was refused, by source. ``originals`` (source -> file) are kept;
-        ``displays`` (source -> name) are what readers other than admins are shown."""
-        if not batch:
-            return Committed([], {})
-        vectors = None if self.embeds_later else self._embed_chunks(batch)
-        written = self.records.write_pending_many(
-            [self._new_version(prepared, meta, displays) for prepared in batch]
-        )
-        pending = [version_id for version_id, _ in written]
-        audiences = {
-            doc_id: self.records.groups(doc_id)
-            for doc_id in ({p.facts.doc_id for p in batch} if groups is None else ())
-        }
-        entries: list[IndexEntry] = []
-        offset = 0
-        for prepared, (version_id, chunk_ids) in zip(batch, written, strict=True):
-            readers = _readers_of(
-                groups if groups is not None else audiences[prepared.facts.doc_id]
-            )
-            entries.extend(
-                self._entries(
-                    version_id,
-                    chunk_ids,
-                    prepared.title,
-                    prepared.chunked,
-                    vectors,
-                    offset,
-                    readers,
-                )
-            )
-            offset += len(chunk_ids)
-        if originals:
-            # Kept before activation, under the write lock: an erasure never sees a
-            # kept original that no version uses yet.
-            for prepared in batch:
-                if prepared.facts.source in originals and not _redacted(prepared.pii):
-                    self.originals.keep(originals[prepared.facts.source])
-        refusals = self._index_and_activate(pending, entries, groups, writer)
-        # A kept upload whose text had personal data masked must not hand the
-        # clear original back out.
-        self.originals.remove(p.facts.content_hash for p in batch if _redacted(p.pii))
-        refused = {
-            p.facts.source: refusals[version_id]
-            for p, version_id in zip(batch, pending, strict=True)
-            if version_id in refusals
-        }
-        return Committed([p.pii for p in batch if p.pii and p.facts.source not in refused], refused)
-
-    @staticmethod
-    def _new_version(
-        prepared: PreparedFile,
-        meta: tuple[str | None, str | None],
-        displays: Mapping[str, str] | None,
-    ) -> NewVersion:
-        chunked = prepared.chunked
-        return NewVersion(
-            doc_id=prepared.facts.doc_id,
-            source=prepared.facts.source,
-            title=prepared.title,
-            format=prepared.format,
-            content_hash=prepared.facts.content_hash,
-            size_bytes=prepared.facts.size_bytes,
-            modified_at=prepared.facts.modified_at,
-            text=chunked.text,
-            sections=tuple(
-                (span, s.heading)
-                for span, s in zip(chunked.sections, prepared.sections, strict=True)
-            ),
-            chunks=chunked.chunks,
-            pii=prepared.pii,
-            owner=meta[0],
-            licence=meta[1],
-            display_source=(displays or {}).get(prepared.facts.source, ""),
-        )
-
-    def _entries(
-        self, version_id, chunk_ids, title, chunked, vectors, offset, readers
-    ) -> list[IndexEntry]:
-        title_cache: dict[str, tuple[str, ...]] = {}
-
-        def title_terms(heading: str) -> tuple[str, ...]:
-            if heading not in title_cache:
-                title_cache[heading] = tuple(self.analyzer.query_terms(f"{title}\n{heading}"))
-            return title_cache[heading]
-
-        return [
-            IndexEntry(
-                chunk_id=chunk_id,
-                version_id=version_id,
-                terms=terms,
-                title_terms=title_terms(chunk.heading),
-                vector=None if vectors is None else vectors[offset + i],
-                grams=tuple(hangul_bigrams(joined_text(chunk.text))),
-                readers=readers,
-            )
-            for i, (chunk_id, chunk, terms) in enumerate(
-                zip(chunk_ids, chunked.chunks, chunked.chunk_terms, strict=True)
-            )
-        ]
-
-    def _embed_chunks(self, batch: list[PreparedFile]):
-        if self.embedder is None:
-            return None
-        texts = [
-            _embedding_text(p.title, chunk.heading, chunk.text)
-            for p in batch
-            for chunk in p.chunked.chunks
-        ]
-        return self.embedder.embed(texts)
-
-    def _index_and_activate(
-        self,
-        pending: list[int],
-        entries: list[IndexEntry],
-        groups: tuple[str, ...] | None,
-        writer: Writer | None,
-    ) -> dict[int, str]:
-        """Index, then activate each version if ``writer`` may; returns the refused
-        versions with the reason (they are purged like retired ones)."""
-        try:
-            self.index.add(entries)
-            self.index.commit()
-        except BaseException:
-            self.index.rollback()
-            raise
-        retired: list[int] = []
-        refused: dict[int, str] = {}
-        for version_id, activation in zip(
-            pending, self.records.activate_many(pending, groups, writer), strict=True
-        ):
-            retired.extend(activation.retired)
-            if activation.refusal:
-                refused[version_id] = activation.refusal
-        self._purge(retired)
-        return refused
-
-    def _purge(self, version_ids: list[int]) -> None:
-        """Delete versions from the index first, then from the records."""
-        if not version_ids:
-            return
-        chunk_ids = [c.chunk_id for v in version_ids for c in self.records.chunks_of_version(v)]
-        self.index.delete(chunk_ids)
-        self.index.commit()
-        self.originals.remove(self.records.purge_versions(version_ids))
-
-    def _recover(self) -> None:
-        """Undo what an interrupted write left: pending and retired versions."""
-        leftovers = self.records.versions_in_state(PENDING) + self.records.versions_in_state(
-            RETIRED
-        )
-        if leftovers:
-            log.warning("cleaning up %d versions left by an interrupted write", len(leftovers))
-            self._purge(leftovers)
-
     def set_groups(
         self,
         doc_id: str,
@@ -618,10 +288,10 @@ class Jisik:
     ) -> DocumentInfo:
         """Change who may read a document (no groups: everyone), if ``writer`` may."""
         with self.layout.write_lock():
-            self._recover()
+            self.store_writer.recover()
             if self.records.document(doc_id) is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
-            refusal = self._regroup_checked(doc_id, tuple(sorted(set(groups))), writer)
+            refusal = self.store_writer.regroup_checked(doc_id, tuple(sorted(set(groups))), writer)
             if refusal:
                 raise ForbiddenError(refusal)
         self.audit.append(
@@ -633,63 +303,18 @@ class Jisik:
         )
         return self.records.document(doc_id)[0]
 
-    def _regroup_checked(
-        self, doc_id: str, groups: tuple[str, ...] | None, writer: Writer | None
-    ) -> str:
-        """Regroup if ``writer`` may (checked again at activation); the refusal or ""."""
-        if groups is None:
-            return ""
-        if writer is not None:
-            refusal = writer.refusal(self.records.groups(doc_id), groups)
-            if refusal:
-                return refusal
-        return self._regroup(doc_id, groups, writer)
-
-    def _regroup(self, doc_id: str, groups: tuple[str, ...], writer: Writer | None = None) -> str:
-        """Re-version a document under new reader groups.
-
-        Readers are stored with every index entry (that is what lets the filter run
-        inside the index), so a group change writes a new version with the same
-        text through the usual pending → active path: crash-safe, and the old
-        entries with the old groups disappear with the old version.
-        """
-        if self.records.groups(doc_id) == groups:
-            return ""
-        row = self.records.active_version(doc_id)
-        if row is None:
-            return ""
-        parts = _stored_sections(row.text, json.loads(row.sections_json))
-        source = self.records.source(doc_id)
-        facts = FileFacts(source, doc_id, row.content_hash, row.size_bytes, row.modified_at)
-        # The new audience's policy applies to the stored text (what was masked stays so).
-        prepared = prepare_sections(
-            facts,
-            row.title,
-            row.format,
-            parts,
-            self.analyzer,
-            self.chunking,
-            self._protector(doc_id, groups),
-        )
-        previous = json.loads(row.pii_json) if row.pii_json else {}
-        merged = {**previous, **(prepared.pii or {})}
-        done = self._commit_batch(
-            [dataclasses.replace(prepared, pii=merged)], groups, writer=writer
-        )
-        return next(iter(done.refused.values()), "")
-
     def remove(
         self, doc_id: str, actor: str | None = None, who: Requester | None = None
     ) -> DocumentInfo:
         """Delete a document, if ``who`` (None: unrestricted) may read it; checked under
         the write lock, so a regroup that lands first cannot be deleted through."""
         with self.layout.write_lock():
-            self._recover()
+            self.store_writer.recover()
             self.check_readable(doc_id, who)
             found = self.records.document(doc_id)
             if found is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
-            self._purge(self.records.retire_document(doc_id))
+            self.store_writer.purge(self.records.retire_document(doc_id))
         self.audit.append("documents.remove", actor or local_actor(), new_trace_id(), doc_id=doc_id)
         return found[0]
 
@@ -703,7 +328,7 @@ class Jisik:
         A changed source name gives the document a new id: it is moved, groups kept.
         """
         with self.layout.write_lock():
-            self._recover()
+            self.store_writer.recover()
             row = self.records.active_version(doc_id)
             if row is None:
                 raise NotFoundError(f"no document with id '{doc_id}'; see `jisik docs list`")
@@ -732,9 +357,9 @@ class Jisik:
                 facts, title, row.format, tuple(parts), self.analyzer, self.chunking
             )
             previous = json.loads(row.pii_json) if row.pii_json else None
-            self._commit_batch([dataclasses.replace(prepared, pii=previous)], groups)
+            self.store_writer.commit([dataclasses.replace(prepared, pii=previous)], groups)
             if facts.doc_id != doc_id:
-                self._purge(self.records.retire_document(doc_id))
+                self.store_writer.purge(self.records.retire_document(doc_id))
         self.audit.append(
             "documents.rewrite",
             actor or local_actor(),
@@ -748,34 +373,38 @@ class Jisik:
     def rewrite_index(self, progress: Progress | None = None) -> None:
         """Rewrite the index so that nothing deleted is left on disk (after erasure)."""
         with self.layout.write_lock():
-            self._recover()
+            self.store_writer.recover()
             versions = self.records.active_versions()
 
             def entries():
                 for done, (version_id, title, text, sections) in enumerate(versions, start=1):
                     if progress:
                         progress(done, len(versions), title)
-                    yield from self._stored_entries(version_id, title, text, sections)
+                    yield from self.store_writer.stored_entries(version_id, title, text, sections)
 
             self.index.rewrite(entries())
-
-    def _stored_entries(self, version_id: int, title: str, text: str, sections: list):
-        """Lexical index entries of a stored version, under its existing chunk ids."""
-        parts = _stored_sections(text, sections)
-        chunked = chunk_document(parts, self.analyzer, self.chunking)
-        stored = self.records.chunks_of_version(version_id)
-        if [(c.start, c.end) for c in stored] != [(c.start, c.end) for c in chunked.chunks]:
-            raise JisikError(
-                "the stored chunks no longer match the chunking settings; run `jisik reindex` "
-                "first, then erase again"
-            )
-        readers = _readers_of(self.records.version_groups(version_id))
-        ids = [c.chunk_id for c in stored]
-        return self._entries(version_id, ids, title, chunked, None, 0, readers)
 
     # --- data-subject rights (jisik.privacy.erasure does the work) -----------
     # Every call is audited, with the identifiers as keyed hashes: the trail must not
     # itself become a copy of the person's data.
+
+    def erasure_context(self) -> ErasureContext:
+        """What finding and erasing a person works on (``jisik.privacy.context``)."""
+        return ErasureContext(
+            records=self.records,
+            index=self.index,
+            query_terms=self.analyzer.query_terms,
+            audit=self.audit,
+            answers=self.answers,
+            jobs=JobStore(self.engine),
+            identity=IdentityStore(self.engine, self.audit),
+            layout=self.layout,
+            secrets=self.guard.secrets,
+            rewrite_text=self.rewrite_text,
+            remove=self.remove,
+            rewrite_index=self.rewrite_index,
+            compact=lambda: compact(self.engine),
+        )
 
     def privacy_find(self, subject: Subject, who: Requester | None = None) -> dict:
         """Every place a person's identifiers appear; titles and sources only of the
@@ -783,7 +412,7 @@ class Jisik:
         from jisik.privacy import erasure
 
         who = self._who(who)
-        found = erasure.find(self, subject, who.readers)
+        found = erasure.find(self.erasure_context(), subject, who.readers)
         self._audit_privacy("privacy.find", who, subject, counts=_privacy_counts(found))
         return found
 
@@ -791,7 +420,7 @@ class Jisik:
         """The documents an erasure would touch (to confirm a removal)."""
         from jisik.privacy import erasure
 
-        return erasure.document_ids(self, subject)
+        return erasure.document_ids(self.erasure_context(), subject)
 
     def privacy_erase(
         self,
@@ -808,7 +437,7 @@ class Jisik:
         who = Requester(actor or local_actor(), None, new_trace_id())
         try:
             erased = erasure.erase(
-                self,
+                self.erasure_context(),
                 subject,
                 who.actor,
                 basis or erasure.DEFAULT_BASIS,
@@ -848,7 +477,9 @@ class Jisik:
         from jisik.privacy import erasure
 
         who = self._who(who)
-        result = erasure.verify(receipt, self.guard.secrets.public_key(), subject, self)
+        result = erasure.verify(
+            receipt, self.guard.secrets.public_key(), subject, self.erasure_context()
+        )
         self._audit_privacy(
             "privacy.verify",
             who,
@@ -886,7 +517,7 @@ class Jisik:
         import shutil
 
         with self.layout.write_lock():
-            self._recover()
+            self.store_writer.recover()
             manifest = self.layout.read_manifest() if self.layout.exists() else {}
             self.layout.write_manifest({**manifest, "reindex_in_progress": True})
             self.index.close()
@@ -902,24 +533,12 @@ class Jisik:
             for done, (version_id, title, text, sections) in enumerate(versions, start=1):
                 if progress:
                     progress(done, len(versions), title)
-                self._reindex_version(version_id, title, text, sections)
+                self.store_writer.reindex_version(version_id, title, text, sections)
             self.index.commit()
             self.layout.write_manifest(
                 {**self.expected_manifest(), "created_by": f"jisik {__version__}"}
             )
             return len(versions)
-
-    def _reindex_version(self, version_id: int, title: str, text: str, sections: list) -> None:
-        parts = _stored_sections(text, sections)
-        chunked = chunk_document(parts, self.analyzer, self.chunking)
-        chunk_ids = self.records.replace_chunks(version_id, chunked.chunks)
-        vectors = None
-        if self.embedder is not None and not self.embeds_later:
-            vectors = self.embedder.embed(
-                [_embedding_text(title, c.heading, c.text) for c in chunked.chunks]
-            )
-        readers = _readers_of(self.records.version_groups(version_id))
-        self.index.add(self._entries(version_id, chunk_ids, title, chunked, vectors, 0, readers))
 
     # --- reading ------------------------------------------------------------
 
@@ -1031,33 +650,9 @@ class Jisik:
         }
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Committed:
-    pii: list[dict]  # what the PII guard did, per document
-    refused: dict[str, str]  # source -> why the writer may not write it
-
-
-def _display(path: Path, roots: list[Path]) -> str:
-    """A file's name relative to the folder it was added with (its own name when it was
-    given by itself): what readers other than admins are shown."""
-    for root in roots:
-        if path.is_relative_to(root):
-            return path.relative_to(root).as_posix()
-    return path.name
-
-
 def _group_set(groups: Sequence[str] | None) -> tuple[str, ...] | None:
     """Reader groups as given: None keeps a document's, () makes it readable by everyone."""
     return None if groups is None else tuple(sorted(set(groups)))
-
-
-def _stored_sections(text: str, sections: list) -> tuple[Section, ...]:
-    """A stored version's sections from its text and ``[start, end, location, heading]``s."""
-    return tuple(Section(text[a:b], location, heading) for a, b, location, heading in sections)
-
-
-def _redacted(pii: dict | None) -> bool:
-    return any(v["action"] in ("mask", "pseudonymize") for v in (pii or {}).values())
 
 
 def _sources(hits: Sequence[Hit]) -> list[dict]:
@@ -1065,16 +660,6 @@ def _sources(hits: Sequence[Hit]) -> list[dict]:
     for hit in hits:
         seen.setdefault((hit.doc_id, hit.version), {"doc_id": hit.doc_id, "version": hit.version})
     return list(seen.values())
-
-
-def _readers_of(groups: Sequence[str]) -> tuple[str, ...]:
-    """Index reader tokens of a document: its groups, or PUBLIC when it has none."""
-    return tuple(sorted(groups)) if groups else (PUBLIC,)
-
-
-def _embedding_text(title: str, heading: str, text: str) -> str:
-    context = " · ".join(part for part in (title, heading) if part)
-    return f"{context}\n{text}" if context else text
 
 
 def _privacy_counts(found: dict) -> dict[str, int]:

@@ -42,7 +42,10 @@ def test_add_search_ask_docs_stats_json_contracts(home, folder):
 
     hits = json.loads(run("search", "비밀번호 변경", "-k", "2", "--json", home=home).stdout)
     assert len(hits) == 2
-    assert set(hits[0]) == {"doc_id", "title", "source", "location", "score", "text", "also_sources"}
+    assert set(hits[0]) == {
+        "doc_id", "version", "title", "source", "location", "start", "end", "score", "text",
+        "also_sources",
+    }
     assert hits[0]["source"].endswith("password.txt")
 
     answer = json.loads(run("ask", "비밀번호는 며칠마다 바꿔야 하나요?", "--json", home=home).stdout)

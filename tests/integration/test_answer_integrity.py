@@ -14,6 +14,7 @@ import dataclasses
 import pytest
 
 from jisik.answer.citations import CitationError
+from jisik.answer.events import events_of, final_answer
 from jisik.service import Jisik
 from jisik.settings import load_settings
 from tests.conftest import write_handbook
@@ -71,10 +72,13 @@ class _Forger:
     def __init__(self, real, change):
         self.real, self.change, self.method = real, change, real.method
 
-    def answer(self, question, hits):
+    def stream(self, question, hits):
         answer = self.real.answer(question, hits)
         first, *rest = answer.citations
-        return dataclasses.replace(answer, citations=(self.change(first), *rest))
+        return events_of(dataclasses.replace(answer, citations=(self.change(first), *rest)))
+
+    def answer(self, question, hits):
+        return final_answer(self.stream(question, hits))
 
 
 def _same_length_other_text(c):
