@@ -64,14 +64,14 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
         )
         jisik.audit.append("audit.export", "cli:test", out=str(export))
 
-        found = locate(jisik, subject).counts()
+        found = locate(jisik.erasure_context(), subject).counts()
         assert found["documents"] == 5
         assert found["chunks"] >= 5 and found["lexical_entries"] >= 5
         assert found["vector_entries"] >= 5  # the hashing embedder keeps vectors
         assert found["audit_events"] >= 2 and found["answer_hashes"] >= 1
         assert found["exports"] >= 2
 
-        erased = erase(jisik, subject, actor="cli:dpo")
+        erased = erase(jisik.erasure_context(), subject, actor="cli:dpo")
         receipt = erased.receipt
         assert all(v == 0 for v in receipt["probe_after"].values()), receipt["probe_after"]
         assert len(receipt["removed"]["documents_redacted"]) == 5
@@ -99,7 +99,7 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
         saved = json.loads(erased.path.read_text(encoding="utf-8"))
         assert saved == receipt
         assert NAME not in json.dumps(saved, ensure_ascii=False)  # hashes only
-        checked = verify(saved, reopened.public_key(), subject, reopened)
+        checked = verify(saved, reopened.public_key(), subject, reopened.erasure_context())
         # The probing questions above are new log entries naming the person; the
         # stores that held their data are empty.
         assert checked["signature_valid"] and checked["identifiers_match"], checked
@@ -111,4 +111,4 @@ def test_erasure_removes_a_person_everywhere_and_the_receipt_verifies(settings, 
         tampered = {**saved, "issued_at": "2020-01-01T00:00:00Z"}
         assert not verify(tampered, reopened.public_key())["signature_valid"]
         other = Subject.of(name=["이서연"])
-        assert not verify(saved, reopened.public_key(), other, reopened)["ok"]  # not the person it was issued for
+        assert not verify(saved, reopened.public_key(), other, reopened.erasure_context())["ok"]  # not the person it was issued for

@@ -59,7 +59,7 @@ def _version(jisik: Jisik) -> tuple[int, int]:
 def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
     subject = Subject.of(name=[NAME], phone=[PHONE])
     layout = jisik.layout
-    counts = locate(jisik, subject).counts()
+    counts = locate(jisik.erasure_context(), subject).counts()
     assert not any(counts.values()), counts  # nothing of the person yet: no false alarm
     planted: dict[str, int] = {}
 
@@ -67,7 +67,7 @@ def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
         nonlocal counts
         assert counts[key] == 0, (key, counts)
         action()
-        after = locate(jisik, subject).counts()
+        after = locate(jisik.erasure_context(), subject).counts()
         assert after[key] > 0, (key, after)
         planted[key] = after[key]
         counts = after
@@ -177,7 +177,7 @@ def test_a_real_document_is_counted_in_every_index_part(jisik, tmp_path):
         )
     jisik.add([folder])
     subject = Subject.of(name=[NAME], phone=[PHONE])
-    counts = locate(jisik, subject).counts()
+    counts = locate(jisik.erasure_context(), subject).counts()
     assert counts["documents"] == 3 and counts["chunks"] >= 3
     assert counts["vector_entries"] == counts["lexical_entries"] == counts["chunks"]
     assert counts["lexical_terms"] >= 1

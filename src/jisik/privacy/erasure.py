@@ -17,13 +17,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from jisik.audit.actors import new_trace_id
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from jisik.errors import ConflictError
 from jisik.privacy import homefiles
+from jisik.privacy.context import ErasureContext
 from jisik.privacy.locate import Found, locate
 from jisik.privacy.receipts import (
     IDENTIFIER_HASH,
@@ -35,11 +35,6 @@ from jisik.privacy.receipts import (
     sign,
 )
 from jisik.privacy.subject import Subject
-from jisik.store.database import compact
-from jisik.store.jobs import JobStore
-
-if TYPE_CHECKING:  # the service calls into this module; only its type is needed here
-    from jisik.service import Jisik
 
 REDACTED = "[삭제됨]"
 KEPT_BASIS = (
@@ -56,12 +51,12 @@ class Erasure:
     path: Path  # where it was saved, under <home>/receipts/
 
 
-def find(jisik: Jisik, subject: Subject, readers: frozenset[str] | None) -> dict:
+def find(context: ErasureContext, subject: Subject, readers: frozenset[str] | None) -> dict:
     """Where the person appears (JSON-ready). Titles, sources and file paths are shown
     only to callers who may read them (``readers`` None: everything)."""
-    found = locate(jisik, subject)
+    found = locate(context, subject)
     ids = {d["doc_id"] for d in found.documents}
-    readable = ids if readers is None else jisik.records.readable(ids, readers)
+    readable = ids if readers is None else context.records.readable(ids, readers)
     documents = []
     for d in found.documents:
         shown = {"doc_id": d["doc_id"], "occurrences": d["occurrences"]}
@@ -83,13 +78,13 @@ def find(jisik: Jisik, subject: Subject, readers: frozenset[str] | None) -> dict
     }
 
 
-def document_ids(jisik: Jisik, subject: Subject) -> list[str]:
+def document_ids(context: ErasureContext, subject: Subject) -> list[str]:
     """The documents an erasure of ``subject`` would touch."""
-    return sorted({d["doc_id"] for d in locate(jisik, subject).documents})
+    return sorted({d["doc_id"] for d in locate(context, subject).documents})
 
 
 def erase(
-    jisik: Jisik,
+    context: ErasureContext,
     subject: Subject,
     actor: str,
     basis: str = DEFAULT_BASIS,
@@ -102,8 +97,8 @@ def erase(
     With ``remove_documents``, ``confirm_documents`` (when given) must list exactly the
     documents that would be removed: whole documents are deleted only as confirmed.
     """
-    with jisik.layout.write_lock():
-        before = locate(jisik, subject)
+    with context.layout.write_lock():
+        before = locate(context, subject)
         doomed = sorted({d["doc_id"] for d in before.documents})
         confirmed = None if confirm_documents is None else sorted(set(confirm_documents))
         if remove_documents and confirmed is not None and confirmed != doomed:
@@ -111,16 +106,16 @@ def erase(
                 "the documents to remove are not the ones confirmed; these would be "
                 f"removed: {', '.join(doomed) or 'none'} — find again and confirm them"
             )
-        removed = _erase_records(jisik, subject, actor, before, remove_documents)
-        jisik.rewrite_index(progress)
-        compact(jisik.engine)
+        removed = _erase_records(context, subject, actor, before, remove_documents)
+        context.rewrite_index(progress)
+        context.compact()
         # Originals of the versions just purged went with them; what is left to clean
         # was there before: orphans, stale staging, files naming the person.
-        removed["home"] = homefiles.clean(jisik.layout, before.home)
-        after = locate(jisik, subject)
-        receipt = _receipt(jisik, subject, actor, basis, before, after, removed)
-    signed = sign(receipt, jisik.guard.secrets.signing_key())
-    path = _receipts_dir(jisik) / f"{receipt['receipt_id']}.json"
+        removed["home"] = homefiles.clean(context.layout, before.home)
+        after = locate(context, subject)
+        receipt = _receipt(context, subject, actor, basis, before, after, removed)
+    signed = sign(receipt, context.secrets.signing_key())
+    path = _receipts_dir(context) / f"{receipt['receipt_id']}.json"
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(signed, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(partial, path)
@@ -128,17 +123,17 @@ def erase(
 
 
 def _erase_records(
-    jisik: Jisik, subject: Subject, actor: str, before: Found, remove_documents: bool
+    context: ErasureContext, subject: Subject, actor: str, before: Found, remove_documents: bool
 ) -> dict:
     redacted_docs, removed_docs = [], []
     for document in before.documents:
         if remove_documents:
-            jisik.remove(document["doc_id"], actor=actor)
+            context.remove(document["doc_id"], actor=actor)
             removed_docs.append(
                 {"doc_id": document["doc_id"], "occurrences": document["occurrences"]}
             )
         else:
-            count = jisik.rewrite_text(
+            count = context.rewrite_text(
                 document["doc_id"], lambda text: subject.redact(text, REDACTED), actor=actor
             )
             redacted_docs.append({"doc_id": document["doc_id"], "replacements": count})
@@ -150,9 +145,9 @@ def _erase_records(
         "chunks": len(before.chunks),
         "lexical_entries": before.lexical_entries,
         "vector_entries": before.vector_entries,
-        "audit_events_redacted": jisik.audit.redact([e.seq for e in events], "erasure"),
-        "answer_hashes_forgotten": jisik.answers.forget(e.trace_id for e in events if e.trace_id),
-        "job_record_replacements": JobStore(jisik.engine).redact(
+        "audit_events_redacted": context.audit.redact([e.seq for e in events], "erasure"),
+        "answer_hashes_forgotten": context.answers.forget(e.trace_id for e in events if e.trace_id),
+        "job_record_replacements": context.jobs.redact(
             lambda text: subject.redact(text, REDACTED)
         ),
         "export_lines_removed": _clean_exports(subject, before.exports),
@@ -160,7 +155,7 @@ def _erase_records(
 
 
 def _receipt(
-    jisik: Jisik, subject: Subject, actor: str, basis: str, before: Found, after: Found, removed
+    context: ErasureContext, subject: Subject, actor: str, basis: str, before: Found, after: Found, removed
 ) -> dict:
     receipt_id = new_trace_id()
     return {
@@ -168,10 +163,10 @@ def _receipt(
         "version": RECEIPT_VERSION,
         "receipt_id": receipt_id,
         "issued_at": _now(),
-        "home": str(jisik.layout.root),
+        "home": str(context.layout.root),
         "request": {
             "identifiers": identifier_hashes(
-                subject, jisik.guard.secrets.identifier_key(), receipt_id
+                subject, context.secrets.identifier_key(), receipt_id
             ),
             "identifier_hash": IDENTIFIER_HASH,
             "basis": basis,
@@ -204,7 +199,7 @@ def verify(
     receipt: object,
     public_key: Ed25519PublicKey,
     subject: Subject | None = None,
-    jisik: Jisik | None = None,
+    context: ErasureContext | None = None,
 ) -> dict:
     """Check the signature against ``public_key`` (the home's, or one an auditor
     exported); with the identifiers and the home, probe every store again."""
@@ -215,15 +210,15 @@ def verify(
         "key_id": key_id(public_key),
         "receipt_id": str(receipt.get("receipt_id", "")) if isinstance(receipt, dict) else "",
     }
-    if subject is None or jisik is None:
+    if subject is None or context is None:
         result["probed"] = False
         result["ok"] = check.valid
         result["note"] = (
             "pass the identifiers (--name, --phone …) with the home to probe every store again"
         )
         return result
-    result["identifiers_match"] = matches(receipt, subject, jisik.guard.secrets.identifier_key())
-    found = locate(jisik, subject).counts()
+    result["identifiers_match"] = matches(receipt, subject, context.secrets.identifier_key())
+    found = locate(context, subject).counts()
     result["probed"] = True
     result["found"] = found
     result["ok"] = check.valid and result["identifiers_match"] and not any(found.values())
@@ -245,8 +240,8 @@ def _clean_exports(subject: Subject, exports) -> list[dict]:
     return cleaned
 
 
-def _receipts_dir(jisik: Jisik) -> Path:
-    directory = jisik.layout.root / "receipts"
+def _receipts_dir(context: ErasureContext) -> Path:
+    directory = context.layout.root / "receipts"
     directory.mkdir(exist_ok=True)
     return directory
 

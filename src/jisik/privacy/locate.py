@@ -12,18 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jisik.audit.canonical import canonical_json
 from jisik.audit.chain import AuditEvent
-from jisik.identity.store import IdentityStore
-from jisik.privacy import homefiles
-from jisik.privacy.subject import Subject
-from jisik.store.jobs import JobStore
-from jisik.store.version_writes import ACTIVE
 
-if TYPE_CHECKING:  # the service calls into this module; only its type is needed here
-    from jisik.service import Jisik
+from jisik.privacy import homefiles
+from jisik.privacy.context import ErasureContext
+from jisik.privacy.subject import Subject
+from jisik.store.version_writes import ACTIVE
 
 EXPORT_ACTIONS = ("audit.export", "registry.export", "eval.export")
 # Events about who may do what are records the operator must keep (access-control
@@ -75,30 +71,30 @@ class Found:
         }
 
 
-def locate(jisik: Jisik, subject: Subject) -> Found:
-    versions = tuple(_versions(jisik, subject))
-    chunk_ids = tuple(sorted(c for c, _ in jisik.records.chunks_matching(subject.occurs_in)))
-    present = jisik.index.entries_present(list(chunk_ids))
-    content_events, actor_events = _events(jisik, subject)
-    jobs = JobStore(jisik.engine)
+def locate(context: ErasureContext, subject: Subject) -> Found:
+    versions = tuple(_versions(context, subject))
+    chunk_ids = tuple(sorted(c for c, _ in context.records.chunks_matching(subject.occurs_in)))
+    present = context.index.entries_present(list(chunk_ids))
+    content_events, actor_events = _events(context, subject)
+    jobs = context.jobs
     return Found(
         versions=versions,
         chunks=chunk_ids,
         lexical_entries=present["lexical"],
         vector_entries=present["dense"],
-        lexical_terms=tuple(_terms_present(jisik, subject)),
+        lexical_terms=tuple(_terms_present(context, subject)),
         content_events=tuple(content_events),
         actor_events=tuple(actor_events),
-        answer_hashes=jisik.answers.count(e.trace_id for e in content_events if e.trace_id),
+        answer_hashes=context.answers.count(e.trace_id for e in content_events if e.trace_id),
         job_records=jobs.count_matching(subject.occurs_in),
-        exports=tuple(_exports(jisik, subject)),
-        home=homefiles.scan(jisik.layout, subject, jisik.records.content_hashes(), jobs.states()),
-        subject_is_user=_is_user(jisik, subject),
+        exports=tuple(_exports(context, subject)),
+        home=homefiles.scan(context.layout, subject, context.records.content_hashes(), jobs.states()),
+        subject_is_user=_is_user(context, subject),
     )
 
 
-def _versions(jisik: Jisik, subject: Subject):
-    for version_id, doc_id, state, title, source, text, shown in jisik.records.versions_matching(
+def _versions(context: ErasureContext, subject: Subject):
+    for version_id, doc_id, state, title, source, text, shown in context.records.versions_matching(
         subject.occurs_in
     ):
         yield {
@@ -114,10 +110,10 @@ def _versions(jisik: Jisik, subject: Subject):
         }
 
 
-def _events(jisik: Jisik, subject: Subject) -> tuple[list[AuditEvent], list[AuditEvent]]:
+def _events(context: ErasureContext, subject: Subject) -> tuple[list[AuditEvent], list[AuditEvent]]:
     """Events whose content names the subject, and events naming them only as actor."""
     content, actor_only = [], []
-    for event in jisik.audit.events():
+    for event in context.audit.events():
         if event.redacted:
             continue
         payload = {k: v for k, v in event.payload.items() if k != "actor"}
@@ -129,25 +125,25 @@ def _events(jisik: Jisik, subject: Subject) -> tuple[list[AuditEvent], list[Audi
     return content, actor_only
 
 
-def _terms_present(jisik: Jisik, subject: Subject) -> list[str]:
+def _terms_present(context: ErasureContext, subject: Subject) -> list[str]:
     """Index terms that are the subject's identifiers themselves (whole-name terms,
     whole numbers): present in the dictionary means some entry, maybe a deleted one,
     still holds them."""
     present = []
     for identifier in subject.identifiers:
         for value in {identifier.value, identifier.normal}:
-            for term in jisik.analyzer.query_terms(value):
+            for term in context.query_terms(value):
                 specific = term == identifier.normal or (
                     identifier.kind == "name" and term.lower() == identifier.normal
                 )
-                if specific and jisik.index.term_present(term):
+                if specific and context.index.term_present(term):
                     present.append(term)
     return sorted(set(present))
 
 
-def _exports(jisik: Jisik, subject: Subject):
+def _exports(context: ErasureContext, subject: Subject):
     paths = {
-        e.payload.get("out") for e in jisik.audit.events(actions=EXPORT_ACTIONS) if not e.redacted
+        e.payload.get("out") for e in context.audit.events(actions=EXPORT_ACTIONS) if not e.redacted
     }
     for out in sorted(p for p in paths if p):
         path = Path(out)
@@ -159,6 +155,6 @@ def _exports(jisik: Jisik, subject: Subject):
             yield {"path": out, "lines": lines}
 
 
-def _is_user(jisik: Jisik, subject: Subject) -> bool:
-    names = {u.name.lower() for u in IdentityStore(jisik.engine, jisik.audit).users()}
+def _is_user(context: ErasureContext, subject: Subject) -> bool:
+    names = {u.name.lower() for u in context.identity.users()}
     return any(i.normal in names for i in subject.identifiers if i.kind in ("name", "value"))
