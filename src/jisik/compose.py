@@ -12,7 +12,7 @@ from jisik.answer.registry import AnswererParts, make_answerer
 from jisik.embed.base import Embedder
 from jisik.embed.registry import make_embedder
 from jisik.home import HomeLayout
-from jisik.index.base import Index
+from jisik.index.base import Index, TermStatistics, require
 from jisik.index.registry import open_index
 from jisik.ingest.chunker import ChunkingConfig
 from jisik.search.retriever import RetrievalOptions, Retriever
@@ -65,7 +65,7 @@ def readers_for(
         "extractive",
         AnswererParts(
             analyzer,
-            index.document_frequencies,
+            require(index, TermStatistics, "weigh answer terms by rarity").document_frequencies,
             embedder,
             expander,
             threshold=settings.abstain_threshold,

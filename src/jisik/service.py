@@ -55,7 +55,7 @@ from jisik.home import (
     check_manifest,
 )
 from jisik.identity.store import IdentityStore
-from jisik.index.base import Index
+from jisik.index.base import Index, Rewritable, require
 from jisik.index.registry import INDEX_SCHEMA_VERSION, open_index
 from jisik.ingest.pipeline import AddOptions, IngestPipeline
 from jisik.ingest.prepare import (
@@ -382,7 +382,9 @@ class Jisik:
                         progress(done, len(versions), title)
                     yield from self.store_writer.stored_entries(version_id, title, text, sections)
 
-            self.index.rewrite(entries())
+            require(self.index, Rewritable, "rewrite itself without deleted entries").rewrite(
+                entries()
+            )
 
     # --- data-subject rights (jisik.privacy.erasure does the work) -----------
     # Every call is audited, with the identifiers as keyed hashes: the trail must not

@@ -20,6 +20,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from jisik.index.base import LateVectors, require
+
 log = logging.getLogger(__name__)
 
 BATCH = 16
@@ -48,7 +50,7 @@ class EmbeddingBacklog:
             ids = self.jisik.records.active_chunk_ids(after, SCAN)
             if not ids:
                 break
-            have = self.jisik.index.dense_ids(ids)
+            have = require(self.jisik.index, LateVectors, "embed in the background").dense_ids(ids)
             found += [i for i in ids if i not in have]
             after = ids[-1]
         return found[:want], (found[want - 1] if len(found) >= want else after)
@@ -94,7 +96,9 @@ class EmbeddingBacklog:
                     if version not in groups:
                         groups[version] = jisik.readers_of_version(version)
                     readers.append(groups[version])
-                jisik.index.add_vectors([order[n] for n in keep], vectors[keep], readers)
+                require(jisik.index, LateVectors, "embed in the background").add_vectors(
+                    [order[n] for n in keep], vectors[keep], readers
+                )
                 jisik.index.commit()
         return len(ids)
 

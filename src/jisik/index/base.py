@@ -1,12 +1,19 @@
-"""The Index protocol every search backend implements (and the contract tests check)."""
+"""The Index protocol every search backend implements, and the optional capabilities.
+
+The contract suites (``jisik.index.contract``) check both; a new backend runs them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
+
+from jisik.errors import ConfigError
+
+_C = TypeVar("_C")
 
 # The reader token of a document everyone may read. Group names cannot contain
 # "*" (they are validated as word characters), so it never collides with one.
@@ -43,14 +50,16 @@ class LexicalQuery:
 
 
 class Index(Protocol):
-    """A searchable index over chunks, keyed by chunk id.
+    """The core every search backend implements: a searchable index over chunks,
+    keyed by chunk id. What only some backends can do is a capability below.
 
     Writes are buffered until ``commit``; a crash before ``commit`` loses only the
     buffered writes. ``delete`` of an unknown id is a no-op (recovery relies on it).
 
     Searches take ``readers`` and must apply it inside the query, so that top-k is
     filled with readable chunks only; a chunk is readable when one of its
-    ``IndexEntry.readers`` is in the set. ``None`` means no restriction.
+    ``IndexEntry.readers`` is in the set. ``None`` means no restriction. A backend
+    without vectors returns nothing from the dense calls.
     """
 
     def add(self, entries: Sequence[IndexEntry]) -> None: ...
@@ -71,9 +80,21 @@ class Index(Protocol):
 
     def dense_scores(self, vector: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]: ...
 
+    def stats(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class TermStatistics(Protocol):
+    """Document frequencies, for the answerer's term weights (IDF)."""
+
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]: ...
 
-    def stats(self) -> dict[str, int]: ...
+
+@runtime_checkable
+class Forensics(Protocol):
+    """What erasure's probes ask of the index: is anything of a chunk or a term left?"""
 
     def entries_present(self, chunk_ids: Sequence[int]) -> dict[str, int]:
         """How many of these chunks have live entries, per part ("lexical", "dense")."""
@@ -83,18 +104,47 @@ class Index(Protocol):
         """Whether the term is anywhere on disk, deleted entries included."""
         ...
 
+
+@runtime_checkable
+class Rewritable(Protocol):
+    """Rebuild from the live entries so that no deleted data stays on disk (erasure)."""
+
+    def rewrite(self, entries: Iterable[IndexEntry]) -> None: ...
+
+
+@runtime_checkable
+class LateVectors(Protocol):
+    """Vectors added after the lexical entries (a slow embedder's background backlog)."""
+
     def add_vectors(
         self, chunk_ids: Sequence[int], vectors: np.ndarray, readers: Sequence[tuple[str, ...]]
     ) -> None:
-        """Buffer vectors for chunks whose lexical entries exist (background embedding)."""
+        """Buffer vectors for chunks whose lexical entries exist."""
         ...
 
     def dense_ids(self, chunk_ids: Sequence[int]) -> set[int]:
         """Which of these chunks have a live vector."""
         ...
 
-    def rewrite(self, entries: Iterable[IndexEntry]) -> None:
-        """Rebuild from ``entries`` (the live ones) so no deleted data stays on disk."""
-        ...
 
-    def close(self) -> None: ...
+CAPABILITIES: dict[str, type] = {
+    "term statistics": TermStatistics,
+    "forensics": Forensics,
+    "rewrite": Rewritable,
+    "late vectors": LateVectors,
+}
+
+
+def capabilities(index: object) -> tuple[str, ...]:
+    """The capabilities ``index`` has, by name."""
+    return tuple(name for name, protocol in CAPABILITIES.items() if isinstance(index, protocol))
+
+
+def require(index: object, capability: type[_C], needed_for: str) -> _C:
+    """``index`` as ``capability``, or a ConfigError naming what is missing and why."""
+    if not isinstance(index, capability):
+        raise ConfigError(
+            f"the index backend {type(index).__name__} cannot {needed_for}: it lacks the "
+            f"{capability.__name__} capability (jisik.index.base); choose a backend that has it"
+        )
+    return index

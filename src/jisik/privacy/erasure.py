@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jisik.audit.actors import new_trace_id
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from jisik.audit.actors import new_trace_id
 from jisik.errors import ConflictError
 from jisik.privacy import homefiles
 from jisik.privacy.context import ErasureContext

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jisik.audit.canonical import canonical_json
 from jisik.audit.chain import AuditEvent
-
+from jisik.index.base import Forensics, require
 from jisik.privacy import homefiles
 from jisik.privacy.context import ErasureContext
 from jisik.privacy.subject import Subject
@@ -74,7 +74,9 @@ class Found:
 def locate(context: ErasureContext, subject: Subject) -> Found:
     versions = tuple(_versions(context, subject))
     chunk_ids = tuple(sorted(c for c, _ in context.records.chunks_matching(subject.occurs_in)))
-    present = context.index.entries_present(list(chunk_ids))
+    present = require(context.index, Forensics, "probe for a person").entries_present(
+        list(chunk_ids)
+    )
     content_events, actor_events = _events(context, subject)
     jobs = context.jobs
     return Found(
@@ -88,7 +90,9 @@ def locate(context: ErasureContext, subject: Subject) -> Found:
         answer_hashes=context.answers.count(e.trace_id for e in content_events if e.trace_id),
         job_records=jobs.count_matching(subject.occurs_in),
         exports=tuple(_exports(context, subject)),
-        home=homefiles.scan(context.layout, subject, context.records.content_hashes(), jobs.states()),
+        home=homefiles.scan(
+            context.layout, subject, context.records.content_hashes(), jobs.states()
+        ),
         subject_is_user=_is_user(context, subject),
     )
 
@@ -136,7 +140,9 @@ def _terms_present(context: ErasureContext, subject: Subject) -> list[str]:
                 specific = term == identifier.normal or (
                     identifier.kind == "name" and term.lower() == identifier.normal
                 )
-                if specific and context.index.term_present(term):
+                if specific and require(
+                    context.index, Forensics, "probe for a person"
+                ).term_present(term):
                     present.append(term)
     return sorted(set(present))
 

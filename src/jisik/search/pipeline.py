@@ -11,7 +11,7 @@ hits as the reader's PII policy allows.
 
 from __future__ import annotations
 
-from jisik.index.base import Index, Readers
+from jisik.index.base import Index, Readers, TermStatistics, require
 from jisik.search.duplicates import collapse_duplicates
 from jisik.search.language import other_language
 from jisik.search.rescore import rescore_hits
@@ -73,7 +73,7 @@ class SearchPipeline:
         hits = rescore_hits(
             self.retriever.analyzer.query_terms(query),
             hits,
-            self.index.document_frequencies,
+            require(self.index, TermStatistics, "weigh terms by rarity").document_frequencies,
             self.settings.sentence_weight,
         )
         return hits[:k]
