@@ -32,7 +32,7 @@ from jisik.types import Section
 
 log = logging.getLogger(__name__)
 
-BATCH_FILES = 32
+BATCH_FILES = 256  # small documents: fewer index commits; BATCH_CHUNKS bounds memory
 BATCH_CHUNKS = 4000
 
 

@@ -59,7 +59,9 @@ _GROUPS = (
     .where(DocumentGroupRow.document_id == bindparam("doc_id"))
     .order_by(DocumentGroupRow.group_name)
 )
+# executemany with RETURNING, ids in the order given (SQLAlchemy's insertmanyvalues).
 _INSERT_CHUNKS = insert(ChunkRow).returning(ChunkRow.id, sort_by_parameter_order=True)
+_INSERT_VERSIONS = insert(VersionRow).returning(VersionRow.id, sort_by_parameter_order=True)
 
 
 class VersionWrites:
@@ -107,21 +109,37 @@ class VersionWrites:
                     .group_by(VersionRow.document_id)
                 ).all()
             )
+            inserts: list[dict] = []
+            updates: list[tuple[str, dict]] = []
             for new in news:
-                _write_document(connection, new, now, new.doc_id in existing)
-                existing.add(new.doc_id)
-                numbers[new.doc_id] = (numbers.get(new.doc_id) or 0) + 1
-                version_id = _insert_version(connection, new, numbers[new.doc_id], now)
-                chunk_ids = (
-                    list(
-                        connection.execute(
-                            _INSERT_CHUNKS, _chunk_values(version_id, new.chunks)
-                        ).scalars()
-                    )
-                    if new.chunks
-                    else []
+                if new.doc_id in existing:
+                    values = _document_updates(new)
+                    if values:
+                        updates.append((new.doc_id, values))
+                else:
+                    inserts.append(_document_values(new, now))
+                    existing.add(new.doc_id)
+            if inserts:
+                connection.execute(insert(DocumentRow), inserts)
+            for doc_id, values in updates:
+                connection.execute(
+                    update(DocumentRow).where(DocumentRow.id == doc_id).values(values)
                 )
-                written.append((version_id, chunk_ids))
+            versions = []
+            for new in news:
+                numbers[new.doc_id] = (numbers.get(new.doc_id) or 0) + 1
+                versions.append(_version_values(new, numbers[new.doc_id], now))
+            version_ids = list(connection.execute(_INSERT_VERSIONS, versions).scalars())
+            rows = [
+                row
+                for new, version_id in zip(news, version_ids, strict=True)
+                for row in _chunk_values(version_id, new.chunks)
+            ]
+            chunk_ids = list(connection.execute(_INSERT_CHUNKS, rows).scalars()) if rows else []
+            offset = 0
+            for new, version_id in zip(news, version_ids, strict=True):
+                written.append((version_id, chunk_ids[offset : offset + len(new.chunks)]))
+                offset += len(new.chunks)
         return written
 
     def activate(
@@ -141,9 +159,22 @@ class VersionWrites:
         groups: tuple[str, ...] | None = None,
         writer: Writer | None = None,
     ) -> list[Activation]:
-        """``activate`` for each version, in order, all in one transaction."""
+        """``activate`` for each version, in order, all in one transaction: a few
+        statements for the whole batch, not five per version."""
         with self.engine.begin() as connection:
-            return [_activate(connection, v, groups, writer) for v in version_ids]
+            rows = {
+                row[0]: (row[1], row[2])
+                for row in connection.execute(
+                    select(VersionRow.id, VersionRow.document_id, VersionRow.state).where(
+                        VersionRow.id.in_(version_ids)
+                    )
+                )
+            }
+            pending = [rows[v][0] for v in version_ids if v in rows and rows[v][1] == PENDING]
+            if len(set(pending)) != len(pending):
+                # A document twice in one batch: each activation sees the one before it.
+                return [_activate(connection, v, groups, writer) for v in version_ids]
+            return _activate_batch(connection, version_ids, rows, pending, groups, writer)
 
     def replace_chunks(self, version_id: int, chunks: Sequence[Chunk]) -> list[int]:
         """Swap a version's chunks for new ones (reindex with new chunking)."""
@@ -219,20 +250,20 @@ def _set_groups(connection: Connection, doc_id: str, groups: Iterable[str]) -> N
         connection.execute(insert(DocumentGroupRow), rows)
 
 
-def _write_document(connection: Connection, new: NewVersion, now: float, exists: bool) -> None:
-    if not exists:
-        connection.execute(
-            insert(DocumentRow).values(
-                id=new.doc_id,
-                source=new.source,
-                display_source=new.display_source or file_name(new.source),
-                created_at=now,
-                owner=new.owner or "",
-                licence=new.licence or "",
-            )
-        )
-        return
-    values = {
+def _document_values(new: NewVersion, now: float) -> dict:
+    return {
+        "id": new.doc_id,
+        "source": new.source,
+        "display_source": new.display_source or file_name(new.source),
+        "created_at": now,
+        "owner": new.owner or "",
+        "licence": new.licence or "",
+    }
+
+
+def _document_updates(new: NewVersion) -> dict:
+    """What a new version changes of its existing document ("" / None: keep)."""
+    return {
         key: value
         for key, value in (
             ("display_source", new.display_source or None),
@@ -241,30 +272,93 @@ def _write_document(connection: Connection, new: NewVersion, now: float, exists:
         )
         if value is not None
     }
-    if values:
-        connection.execute(update(DocumentRow).where(DocumentRow.id == new.doc_id).values(values))
 
 
-def _insert_version(connection: Connection, new: NewVersion, number: int, now: float) -> int:
-    result = connection.execute(
-        insert(VersionRow).values(
-            document_id=new.doc_id,
-            number=number,
-            state=PENDING,
-            title=new.title,
-            format=new.format,
-            content_hash=new.content_hash,
-            size_bytes=new.size_bytes,
-            modified_at=new.modified_at,
-            ingested_at=now,
-            text=new.text,
-            sections_json=json.dumps(
-                [[s.start, s.end, s.location, h] for s, h in new.sections], ensure_ascii=False
-            ),
-            pii_json=None if new.pii is None else json.dumps(new.pii, sort_keys=True),
+def _version_values(new: NewVersion, number: int, now: float) -> dict:
+    return {
+        "document_id": new.doc_id,
+        "number": number,
+        "state": PENDING,
+        "title": new.title,
+        "format": new.format,
+        "content_hash": new.content_hash,
+        "size_bytes": new.size_bytes,
+        "modified_at": new.modified_at,
+        "ingested_at": now,
+        "text": new.text,
+        "sections_json": json.dumps(
+            [[s.start, s.end, s.location, h] for s, h in new.sections], ensure_ascii=False
+        ),
+        "pii_json": None if new.pii is None else json.dumps(new.pii, sort_keys=True),
+    }
+
+
+def _activate_batch(
+    connection: Connection,
+    version_ids: Sequence[int],
+    rows: dict[int, tuple[str, str]],
+    doc_ids: list[str],
+    groups: tuple[str, ...] | None,
+    writer: Writer | None,
+) -> list[Activation]:
+    """Activations of versions of distinct documents, as ``_activate`` one by one."""
+    live: dict[str, list[tuple[int, str]]] = {}
+    for version_id, doc_id, state in connection.execute(
+        select(VersionRow.id, VersionRow.document_id, VersionRow.state).where(
+            VersionRow.document_id.in_(doc_ids), VersionRow.state.in_((ACTIVE, PENDING))
         )
-    )
-    return result.inserted_primary_key[0]
+    ):
+        live.setdefault(doc_id, []).append((version_id, state))
+    current: dict[str, list[str]] = {}
+    if writer is not None:
+        for doc_id, group in connection.execute(
+            select(DocumentGroupRow.document_id, DocumentGroupRow.group_name)
+            .where(DocumentGroupRow.document_id.in_(doc_ids))
+            .order_by(DocumentGroupRow.group_name)
+        ):
+            current.setdefault(doc_id, []).append(group)
+    results: list[Activation] = []
+    retire: list[int] = []
+    activated: list[tuple[int, str]] = []
+    for version_id in version_ids:
+        doc_id, state = rows.get(version_id, ("", ""))
+        if state != PENDING:
+            results.append(Activation([], ""))
+            continue
+        has_active = any(s == ACTIVE for _, s in live.get(doc_id, ()))
+        readers_now = tuple(current.get(doc_id, ())) if has_active else None
+        refusal = writer.refusal(readers_now, groups) if writer is not None else ""
+        if refusal:
+            retire.append(version_id)
+            results.append(Activation([version_id], refusal))
+            continue
+        retired = [v for v, _ in live.get(doc_id, ()) if v != version_id]
+        retire.extend(retired)
+        activated.append((version_id, doc_id))
+        results.append(Activation(retired, ""))
+    if retire:
+        connection.execute(
+            update(VersionRow).where(VersionRow.id.in_(retire)).values(state=RETIRED)
+        )
+    if activated:
+        connection.execute(
+            update(VersionRow)
+            .where(VersionRow.id.in_([v for v, _ in activated]))
+            .values(state=ACTIVE)
+        )
+        if groups is not None:
+            docs = [doc_id for _, doc_id in activated]
+            connection.execute(
+                delete(DocumentGroupRow).where(DocumentGroupRow.document_id.in_(docs))
+            )
+            members = [
+                {"document_id": doc_id, "group_name": g}
+                for doc_id in docs
+                for g in sorted(set(groups))
+            ]
+            if members:
+                connection.execute(insert(DocumentGroupRow), members)
+    return results
 
 
 def _activate(
