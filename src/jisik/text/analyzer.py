@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jisik.cache import LruCache
 from jisik.errors import ConfigError
-from jisik.text.terms import Morph, morph_terms
+from jisik.text.terms import token_terms
 
 ANALYZER_RULES_VERSION = 4  # 3: letter-spaced words joined before analysis; 4: and for bigrams
 
@@ -252,22 +252,20 @@ class Analyzer:
     def _sentences(
         self, kiwi_sentences, offset: int, line_length: int, where: list[int] | None
     ) -> list[Sentence]:
-        """Sentences with their spans in the stored text. Morph offsets stay in the
+        """Sentences with their spans in the stored text. Token offsets stay in the
         analysed line (terms need adjacency as Kiwi saw it); spans go back through
         ``where`` when letters were joined."""
         out: list[Sentence] = []
+        compounds = self.config.compounds
         for tokens in kiwi_sentences:
             if not tokens:
                 continue
-            morphs = [
-                Morph(t.form, t.tag, offset + t.start, offset + min(t.start + t.len, line_length))
-                for t in tokens
-            ]
-            start, end = morphs[0].start, max(m.end for m in morphs)
+            start = offset + tokens[0].start
+            end = offset + max(min(t.start + t.len, line_length) for t in tokens)
             if where is not None:
                 start, end = offset + where[start - offset], offset + where[end - offset - 1] + 1
             out.append(
-                Sentence(start, end, tuple(morph_terms(morphs, compounds=self.config.compounds)))
+                Sentence(start, end, tuple(token_terms(tokens, line_length, compounds=compounds)))
             )
         return out
 
