@@ -113,3 +113,30 @@ def test_compaction_removes_deleted_vectors_from_disk(tmp_path: Path):
     stored = np.concatenate([np.load(p) for p in tmp_path.glob("seg-*/keys.npy")])
     assert 3 not in stored and len(stored) == 9
     assert len(VectorIndex(tmp_path, 8)) == 9
+
+
+def test_no_segment_ever_holds_more_than_the_cap(tmp_path: Path, monkeypatch):
+    """One big commit, many small ones and a compaction: every segment stays within
+    MAX_SEGMENT_VECTORS, and searches still see every live vector exactly."""
+    monkeypatch.setattr(vectors_module, "MAX_SEGMENT_VECTORS", 100)
+    monkeypatch.setattr(vectors_module, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(vectors_module, "HNSW_MIN_VECTORS", 90)
+    data = _unit(600, 16, 3)
+    index = VectorIndex(tmp_path, 16)
+    index.add(list(range(350)), data[:350])
+    index.commit()
+    assert sorted(s.size for s in index._segments) == [50, 100, 100, 100]
+    for start in range(350, 600, 25):
+        index.add(list(range(start, start + 25)), data[start : start + 25])
+        index.commit()
+        assert max(s.size for s in index._segments) <= 100
+        assert sum(s.size < 100 for s in index._segments) <= 2
+    assert len(index) == 600
+    index.delete(list(range(0, 600, 2)))
+    index.compact()
+    assert max(s.size for s in index._segments) <= 100
+    assert sum(s.size for s in index._segments) == 300
+    for key in (1, 301, 599):
+        best = index.search(data[key], 1)[0]
+        assert best[0] == key and abs(best[1] - 1.0) < 1e-2  # the exact score, not the graph's
+    assert index.search(data[4], 3)[0][0] != 4  # deleted stays deleted

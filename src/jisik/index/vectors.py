@@ -31,7 +31,11 @@ MANIFEST = "segments.json"
 HNSW_MIN_VECTORS = 20_000  # below this an exact scan is faster than a graph
 HNSW_EXPANSION_SEARCH = 128
 FILTERED_SCAN_SHARE = 0.05  # under this share of readable rows, scan them exactly
-MAX_SEGMENTS = 6
+MAX_SEGMENTS = 6  # segments below the size cap; full ones are not merged further
+# No segment holds more vectors than this, so no build, merge or graph ever holds more
+# at once: at a million chunks, five graphs of 200k instead of one of a million (whose
+# build peaked at 6.3 GB). A search asks each segment; five graph walks cost little.
+MAX_SEGMENT_VECTORS = 200_000
 
 
 @dataclass
@@ -165,7 +169,12 @@ class VectorIndex:
                 readers = self._pending_readers
                 # Drop the parts at once: at a million vectors each copy is a gigabyte.
                 self._pending_keys, self._pending_vectors = [], []
-                segments.append(self._write_segment(keys, vectors, readers))
+                for at in range(0, len(keys), MAX_SEGMENT_VECTORS):
+                    end = at + MAX_SEGMENT_VECTORS
+                    segments.append(
+                        self._write_segment(keys[at:end], vectors[at:end], readers[at:end])
+                    )
+                del keys, vectors
             segments = self._merge(segments, deleted)
             live_keys = {int(k) for s in segments for k in s.keys}
             deleted &= live_keys  # tombstones of merged-away keys are done
@@ -246,34 +255,70 @@ class VectorIndex:
         from usearch.index import Index
 
         log.info("building HNSW graph for %d vectors", len(keys))
-        graph = Index(ndim=self.dim, metric="ip", dtype="f16", connectivity=16)
-        # float16 as stored: usearch takes it directly, without a float32 copy.
-        graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float16))
+        # The graph only finds candidates: their scores are computed exactly from the
+        # stored float16 vectors (``_exact``), so it can quantise to int8 and build in
+        # half the time of a float16 graph (measured: 20k vectors, 3.1 s against 5.9).
+        graph = Index(ndim=self.dim, metric="ip", dtype="i8", connectivity=16)
+        graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float32))
         graph.save(str(path / "graph.usearch"))
 
     def _merge(
         self, segments: list[_Segment], deleted: set[int], force: bool = False
     ) -> list[_Segment]:
-        """Tiered merging: fold small segments together, drop tombstoned rows."""
-        compact = force or self._worth_compacting(segments, deleted)
-        if len(segments) <= MAX_SEGMENTS and not compact:
-            return segments
-        if compact:
-            group = segments
-        else:
-            largest = max(s.size for s in segments)
-            group = [s for s in segments if s.size * 4 < largest]
+        """Fold small segments together (never past ``MAX_SEGMENT_VECTORS``); with many
+        dead rows (or ``force``), rewrite every segment without them."""
+        if force or self._worth_compacting(segments, deleted):
+            return self._rewrite_without(segments, deleted)
+        while True:
+            small = sorted(
+                (s for s in segments if s.size < MAX_SEGMENT_VECTORS), key=lambda s: s.size
+            )
+            if len(small) <= MAX_SEGMENTS:
+                return segments
+            group, total = [], 0
+            for segment in small:
+                if group and total + segment.size > MAX_SEGMENT_VECTORS:
+                    break
+                group.append(segment)
+                total += segment.size
             if len(group) < 2:
-                group = sorted(segments, key=lambda s: s.size)[: len(segments) - MAX_SEGMENTS + 1]
-        keys = np.concatenate([s.keys for s in group])
-        vectors = np.concatenate([np.asarray(s.vectors) for s in group])
-        readers = [r for s in group for r in s.readers_of_rows()]
-        alive = ~np.isin(keys, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
-        kept = [s for s in segments if s not in group]
-        if alive.any():
-            kept_readers = [r for r, a in zip(readers, alive, strict=True) if a]
-            kept.append(self._write_segment(keys[alive], vectors[alive], kept_readers))
-        return kept
+                return segments
+            kept = [s for s in segments if s not in group]
+            segments = kept + self._rewrite_without(group, deleted)
+
+    def _rewrite_without(self, group: list[_Segment], deleted: set[int]) -> list[_Segment]:
+        """``group`` rewritten without its deleted rows, in segments of at most
+        ``MAX_SEGMENT_VECTORS``, reading at most that many vectors at a time."""
+        dead = np.fromiter(deleted, dtype=np.int64, count=len(deleted))
+        written: list[_Segment] = []
+        parts: list[tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]] = []
+        held = 0
+
+        def flush() -> None:
+            nonlocal parts, held
+            if held:
+                keys = np.concatenate([p[0] for p in parts])
+                vectors = np.concatenate([p[1] for p in parts])
+                written.append(self._write_segment(keys, vectors, [r for p in parts for r in p[2]]))
+            parts, held = [], 0
+
+        for segment in group:
+            alive = np.flatnonzero(~np.isin(segment.keys, dead))
+            readers = segment.readers_of_rows()
+            for at in range(0, len(alive), MAX_SEGMENT_VECTORS):
+                rows = alive[at : at + MAX_SEGMENT_VECTORS]
+                if held + len(rows) > MAX_SEGMENT_VECTORS:
+                    flush()
+                parts.append(
+                    (
+                        segment.keys[rows],
+                        np.asarray(segment.vectors[rows], dtype=np.float16),
+                        [readers[i] for i in rows],
+                    )
+                )
+                held += len(rows)
+        flush()
+        return written
 
     @staticmethod
     def _worth_compacting(segments: list[_Segment], deleted: set[int]) -> bool:
@@ -322,12 +367,14 @@ class VectorIndex:
         count = min(segment.size, int(k / allowed_share) + k)
         while True:
             matches = segment.graph.search(query, count)
-            pairs = [(int(key), 1.0 - float(d)) for key, d in zip(matches.keys, matches.distances)]
+            rows = segment.order[
+                np.searchsorted(
+                    segment.keys, np.asarray(matches.keys, dtype=np.int64), sorter=segment.order
+                )
+            ]
             if mask is not None:
-                rows = segment.order[
-                    np.searchsorted(segment.keys, [p[0] for p in pairs], sorter=segment.order)
-                ]
-                pairs = [p for p, ok in zip(pairs, mask[rows], strict=True) if ok]
+                rows = rows[mask[rows]]
+            pairs = _exact(segment, query, rows)
             if len(pairs) >= k:
                 return pairs[:k]
             if count >= segment.size:
@@ -399,6 +446,17 @@ def _scan_rows(
         return []
     best = np.argpartition(-scores, top - 1)[:top]
     return [(int(segment.keys[rows[i]]), float(scores[i])) for i in best]
+
+
+def _exact(segment: _Segment, query: np.ndarray, rows: np.ndarray) -> list[tuple[int, float]]:
+    """``rows`` with their exact scores, best first (read from the memory-mapped
+    vectors: no second copy of them is ever held)."""
+    if len(rows) == 0:
+        return []
+    ordered = np.sort(rows)  # in file order: sequential reads of the mapped file
+    scores = np.asarray(segment.vectors[ordered], dtype=np.float32) @ query
+    best = np.argsort(-scores, kind="stable")
+    return [(int(segment.keys[ordered[i]]), float(scores[i])) for i in best]
 
 
 def _top_rows(
