@@ -32,7 +32,7 @@ from jisik.types import Section
 
 log = logging.getLogger(__name__)
 
-BATCH_FILES = 256  # small documents: fewer index commits; BATCH_CHUNKS bounds memory
+BATCH_FILES = 64  # documents per commit: fewer index commits, still visible as it goes
 BATCH_CHUNKS = 4000
 
 
