@@ -63,6 +63,9 @@ def answer_json(answer: Answer) -> dict:
         "digital_source_type": answer.digital_source_type,
         "generated_at": answer.generated_at,
         "trace_id": answer.trace_id,
+        "generated": answer.generated,
+        **({"notice": answer.notice} if answer.notice else {}),
+        **({"unsupported": list(answer.unsupported)} if answer.unsupported else {}),
     }
 
 
@@ -96,6 +99,9 @@ def answer_from_json(data: dict) -> Answer:
         model=data["model"],
         generated_at=data["generated_at"],
         trace_id=data["trace_id"],
+        generated=data.get("generated", False),
+        notice=data.get("notice", ""),
+        unsupported=tuple(data.get("unsupported", ())),
     )
 
 

@@ -139,6 +139,10 @@ class Answer:
     model: str = ""  # what produced it: jisik's version and the answering method or model
     generated_at: str = ""  # ISO 8601, UTC
     trace_id: str = ""  # the audit trail event of this answer
+    generated: bool = False  # written by a language model, checked sentence by sentence
+    notice: str = ""  # why a generative answer fell back to quoted sentences
+    unsupported: tuple[str, ...] = ()  # generated sentences removed: their passages lack them
+    usage: tuple[int, int, bool] | None = None  # prompt, completion tokens; estimated?
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+
+from jisik.answer.events import DeltaEvent, final_answer
+from jisik.answer.generative import GenerativeAnswerer
+from jisik.llm.base import GenerationParams, GeneratorError, Message, generate
+from jisik.llm.openai_chat import OpenAIChatGenerator
+from jisik.service import Jisik
+from jisik.settings import load_settings
+from tests.conftest import write_handbook
+from tests.llm_server import FakeChatServer, Reply
+
+
+@pytest.fixture(scope="module")
+def llm():
+    server = FakeChatServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gen")
+    with Jisik(load_settings(root / "home", embedder="hashing")) as jisik:
+        jisik.add([write_handbook(root / "handbook")])
+        yield jisik
+
+
+def _answerer(service, llm, timeout=5.0):
+    generator = OpenAIChatGenerator(llm.url, llm.model, api_key="sk-secret", timeout_s=timeout)
+    return GenerativeAnswerer(generator, service.answerer, service.analyzer)
+
+
+def test_client_streams_and_reports_usage(llm):
+    llm.replies.append(Reply("안녕하세요. 반갑습니다."))
+    text, finished = generate(
+        OpenAIChatGenerator(llm.url, llm.model, "sk-secret"),
+        [Message("user", "hi")],
+        GenerationParams(),
+    )
+    assert text == "안녕하세요. 반갑습니다." and finished.usage.prompt_tokens == 123
+    assert llm.requests[-1]["auth"] == "Bearer sk-secret"
+
+
+def test_missing_usage_is_estimated_and_marked(llm):
+    llm.replies.append(Reply("짧은 답.", usage=False))
+    _, finished = generate(
+        OpenAIChatGenerator(llm.url, llm.model), [Message("user", "질문")], GenerationParams()
+    )
+    assert finished.usage.estimated and finished.usage.completion_tokens > 0
+
+
+def test_errors_are_retried_then_reported_without_the_key(llm):
+    llm.replies.extend([Reply(status=503), Reply("됐습니다.")])
+    text, _ = generate(
+        OpenAIChatGenerator(llm.url, llm.model, "sk-secret"),
+        [Message("user", "x")],
+        GenerationParams(),
+    )
+    assert text == "됐습니다."
+    llm.replies.extend([Reply(status=401, error="bad key")])
+    with pytest.raises(GeneratorError, match="401.*llm_api_key") as caught:
+        generate(
+            OpenAIChatGenerator(llm.url, llm.model, "sk-secret"),
+            [Message("user", "x")],
+            GenerationParams(),
+        )
+    assert "sk-secret" not in str(caught.value)
+
+
+def test_a_broken_or_slow_stream_is_an_error(llm):
+    llm.replies.append(Reply("하나. 둘. 셋. 넷.", pieces=4, break_after=2))
+    with pytest.raises(GeneratorError):
+        generate(
+            OpenAIChatGenerator(llm.url, llm.model), [Message("user", "x")], GenerationParams()
+        )
+    llm.replies.append(Reply("느린. 답변. 입니다. 정말.", pieces=4, delay_s=0.6))
+    with pytest.raises(GeneratorError, match="longer than 1"):
+        generate(
+            OpenAIChatGenerator(llm.url, llm.model, timeout_s=1.0),
+            [Message("user", "x")],
+            GenerationParams(),
+        )
+
+
+def test_a_grounded_answer_keeps_supported_sentences_and_drops_an_invented_number(service, llm):
+    question = "신입사원 연차는 며칠인가요?"
+    hits = service.pipeline.hits(question, 5, None, None, True)
+    n = next(i for i, h in enumerate(hits, start=1) if "15일" in h.text)
+    llm.replies.append(
+        Reply(f"2년차부터는 연 15일이 부여됩니다 [{n}]. 3년차부터는 연 40일이 부여됩니다 [{n}].")
+    )
+    events = list(_answerer(service, llm).stream(question, hits))
+    answer = final_answer(events)
+    assert answer.generated and not answer.abstained and "15일" in answer.text
+    assert "40일" not in answer.text and any("40일" in s for s in answer.unsupported)
+    assert [c.n for c in answer.citations] == [n]
+    assert answer.citations[0].text == hits[n - 1].text
+    assert "".join(e.text for e in events if isinstance(e, DeltaEvent)) == answer.text
+    prompt = llm.requests[-1]["body"]["messages"]
+    assert prompt[0]["role"] == "system" and '<passage n="1"' in prompt[-1]["content"]
+
+
+def test_the_model_down_falls_back_to_quotes_with_a_notice(service):
+    generator = OpenAIChatGenerator("http://127.0.0.1:9/v1", "none", timeout_s=1.0)
+    answerer = GenerativeAnswerer(generator, service.answerer, service.analyzer)
+    question = "신입사원 연차는 며칠인가요?"
+    answer = answerer.answer(question, service.pipeline.hits(question, 5, None, None, True))
+    assert not answer.generated and not answer.abstained and answer.citations
+    assert "fell back" in answer.notice and "cannot reach" in answer.notice
+
+
+def test_weak_retrieval_abstains_without_asking_the_model(service, llm):
+    before = len(llm.requests)
+    answer = _answerer(service, llm).answer(
+        "화성 탐사선의 연료는?", service.pipeline.hits("화성 탐사선의 연료는?", 5, None, None, True)
+    )
+    assert answer.abstained and len(llm.requests) == before
