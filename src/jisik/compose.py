@@ -73,3 +73,27 @@ def readers_for(
         ),
     )
     return retriever, answerer
+
+
+def generator_for(settings: Settings):
+    """The configured language model, or None (answers are quoted, not generated)."""
+    if not settings.llm_base_url:
+        return None
+    from jisik.llm.openai_chat import OpenAIChatGenerator
+
+    return OpenAIChatGenerator(
+        settings.llm_base_url,
+        settings.llm_model,
+        settings.llm_api_key,
+        settings.llm_timeout_s,
+        settings.llm_max_context_tokens,
+    )
+
+
+def generative_for(settings: Settings, generator, fallback: Answerer, analyzer: Analyzer):
+    from jisik.answer.generative import GenerativeAnswerer
+    from jisik.llm.base import GenerationParams
+
+    return GenerativeAnswerer(
+        generator, fallback, analyzer, GenerationParams(settings.llm_max_answer_tokens)
+    )

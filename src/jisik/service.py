@@ -36,6 +36,8 @@ from jisik.compose import (
     chunking_for,
     database_url,
     embedder_for,
+    generative_for,
+    generator_for,
     index_for,
     readers_for,
 )
@@ -81,6 +83,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 MAX_QUERY_CHARS = 2000
+NO_GENERATOR = (
+    "생성형 답변에는 언어 모델 설정이 필요합니다 (no language model is configured: set "
+    "llm_base_url and llm_model, or JISIK_LLM_BASE_URL and JISIK_LLM_MODEL)"
+)
 
 
 class Jisik:
@@ -101,6 +107,7 @@ class Jisik:
         self.analyzer: Analyzer = analyzer_for(settings)
         self.embedder: Embedder | None = embedder_for(settings)
         self.chunking = chunking_for(settings)
+        self.generator = generator_for(settings)
         self._open_home(create, rebuilding)
         self.records = Records(self.engine)
         self.originals = Originals(self.layout.originals)
@@ -158,11 +165,17 @@ class Jisik:
             self.settings, self.records, self.guard, self.analyzer, self.chunking, self.store_writer
         )
         # Recorded with every question: built here, once, not on the query path.
+        self.generative = (
+            generative_for(self.settings, self.generator, self.answerer, self.analyzer)
+            if self.generator is not None
+            else None
+        )
         self._produced_by = {
             "jisik": __version__,
             "analyzer": self.analyzer.describe(),
             "embedder": self.embedder.id if self.embedder else None,
             "answerer": self.answerer.method,
+            "generator": self.generator.id if self.generator else None,
         }
 
     # --- home ---------------------------------------------------------------
@@ -561,14 +574,26 @@ class Jisik:
         )
         return hits
 
-    def ask(self, question: str, k: int = 5, who: Requester | None = None) -> Answer:
-        """A cited, labelled answer from what ``who`` may read; recorded in the audit trail."""
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        who: Requester | None = None,
+        generate: bool | None = None,
+    ) -> Answer:
+        """A cited, labelled answer from what ``who`` may read; recorded in the audit trail.
+        ``generate`` asks for a generated answer (None: the ``generate`` setting), which
+        needs a configured language model; without one the quoted answer says so."""
         who = self._who(who)
         question = _check_query(question)
         hits = self.pipeline.hits(question, k, None, who.readers, who.full_paths)
+        wanted = self.settings.generate if generate is None else generate
+        answerer = self.generative if wanted and self.generative is not None else self.answerer
         # Nothing of the stream reaches the reader before the whole answer is checked,
         # masked and recorded below.
-        answer = final_answer(self.answerer.stream(question, hits))
+        answer = final_answer(answerer.stream(question, hits))
+        if generate and self.generative is None and not answer.abstained:
+            answer = dataclasses.replace(answer, notice=NO_GENERATOR)
         for citation in answer.citations:
             verify_in_hits(citation, hits)
         # Checked against the stored text first, then shown as this reader may see it.
@@ -584,6 +609,8 @@ class Jisik:
             sources=[{"doc_id": c.doc_id, "version": c.version} for c in answer.citations],
             passages=_sources(hits),
             model=answer.model,
+            generated=answer.generated,
+            **self._generation_audit(answer),
             pii_output=pii_shown,
             **self._versions(),
         )
@@ -625,6 +652,24 @@ class Jisik:
         if who is None:
             return Requester(local_actor(), None, new_trace_id())
         return who if who.trace_id else dataclasses.replace(who, trace_id=new_trace_id())
+
+    def _generation_audit(self, answer: Answer) -> dict:
+        """What the audit trail keeps of a generated answer: parameters, the prompt's
+        hash and the removed sentences' hashes (their text may name people)."""
+        if not answer.generated and not answer.notice:
+            return {}
+        out: dict = {"notice": answer.notice[:300]} if answer.notice else {}
+        if answer.generated:
+            out.update(
+                parameters={
+                    "max_tokens": self.settings.llm_max_answer_tokens,
+                    "temperature": 0.0,
+                },
+                prompt_sha256=answer.prompt_sha256,
+                usage=list(answer.usage) if answer.usage else None,
+                removed_sentences=[sha256_hex(normalise(s)) for s in answer.unsupported],
+            )
+        return out
 
     def _versions(self) -> dict:
         """What produced a result, for the audit trail: enough to reproduce it."""

@@ -63,6 +63,16 @@ class Settings:
     # threshold whose off-corpus false answers stay at or under 10 %.
     abstain_threshold: float = 0.5
     answer_sentences: int = 2
+    # A language model for generated answers: any OpenAI-compatible chat endpoint
+    # (JISIK_LLM_BASE_URL, JISIK_LLM_MODEL, JISIK_LLM_API_KEY). Unset: quoted answers only.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""  # a secret: never logged, audited, shown or written to the manifest
+    llm_timeout_s: float = 60.0
+    llm_max_context_tokens: int = 8192
+    llm_max_answer_tokens: int = 512
+    # With a model configured, answers are generated unless a request says otherwise.
+    generate: bool = True
     # Question and answer logs are kept at least this long; `jisik audit prune`
     # refuses a shorter retention.
     audit_retention_floor_days: int = 183
@@ -94,6 +104,22 @@ class Settings:
         if self.ingest_file_memory_mb < 64:
             raise ConfigError(
                 f"ingest_file_memory_mb must be at least 64, not {self.ingest_file_memory_mb}"
+            )
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            raise ConfigError(
+                "a language model needs both llm_base_url and llm_model "
+                "(JISIK_LLM_BASE_URL, JISIK_LLM_MODEL)"
+            )
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"llm_base_url must start with http:// or https://, not '{self.llm_base_url}'"
+            )
+        if self.llm_timeout_s <= 0 or self.llm_max_answer_tokens < 16:
+            raise ConfigError("llm_timeout_s must be over 0 and llm_max_answer_tokens at least 16")
+        if self.llm_max_context_tokens < 2 * self.llm_max_answer_tokens:
+            raise ConfigError(
+                f"llm_max_context_tokens ({self.llm_max_context_tokens}) must leave room for "
+                f"passages: at least twice llm_max_answer_tokens ({self.llm_max_answer_tokens})"
             )
         return self
 
@@ -147,6 +173,19 @@ def _coerce(name: str, kind: object, value: object) -> object:
             return float(value)  # type: ignore[arg-type]
         if kind in (Path, "Path"):
             return Path(str(value))
+        if kind in (bool, "bool"):
+            return _boolean(value)
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name}={value!r} is not a valid {kind}") from exc
+
+
+def _boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)

@@ -143,6 +143,7 @@ class Answer:
     notice: str = ""  # why a generative answer fell back to quoted sentences
     unsupported: tuple[str, ...] = ()  # generated sentences removed: their passages lack them
     usage: tuple[int, int, bool] | None = None  # prompt, completion tokens; estimated?
+    prompt_sha256: str = ""  # of the messages sent to the model, for the audit trail
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,21 @@
+"""Generated answers against a real local HTTP server that speaks the OpenAI chat API
+(tests/llm_server.py; no language model runs on the CI machine)."""
+
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from jisik.answer.events import DeltaEvent, final_answer
 from jisik.answer.generative import GenerativeAnswerer
+from jisik.errors import ConfigError
 from jisik.llm.base import GenerationParams, GeneratorError, Message, generate
 from jisik.llm.openai_chat import OpenAIChatGenerator
 from jisik.service import Jisik
 from jisik.settings import load_settings
+from jisik.shapes import answer_json
 from tests.conftest import write_handbook
 from tests.llm_server import FakeChatServer, Reply
 
@@ -117,3 +125,86 @@ def test_weak_retrieval_abstains_without_asking_the_model(service, llm):
         "화성 탐사선의 연료는?", service.pipeline.hits("화성 탐사선의 연료는?", 5, None, None, True)
     )
     assert answer.abstained and len(llm.requests) == before
+
+
+def test_the_service_generates_labels_and_audits_without_the_key(tmp_path, llm):
+    home = tmp_path / "home"
+    settings = load_settings(
+        home, embedder="none", llm_base_url=llm.url, llm_model=llm.model, llm_api_key="sk-topsecret"
+    )
+    with Jisik(settings) as jisik:
+        jisik.add([write_handbook(tmp_path / "handbook")])
+        question = "신입사원 연차는 며칠인가요?"
+        hits = jisik.pipeline.hits(question, 5, None, None, True)
+        n = next(i for i, h in enumerate(hits, start=1) if "15일" in h.text)
+        llm.replies.append(
+            Reply(
+                f"2년차부터는 연 15일이 부여됩니다 [{n}]. 회사는 연 30일의 포상휴가도 줍니다 [{n}]."
+            )
+        )
+        answer = jisik.ask(question)
+        assert answer.generated and answer.model == f"openai:{llm.model}"
+        assert answer.digital_source_type.endswith("trainedAlgorithmicMedia")
+        assert len(answer.unsupported) == 1
+        event = list(jisik.audit.events(actions=("ask",)))[-1]
+        assert event.payload["generated"] is True and len(event.payload["prompt_sha256"]) == 64
+        assert len(event.payload["removed_sentences"]) == 1
+        assert event.payload["usage"] == [123, 45, False]
+        quoted = jisik.ask(question, generate=False)
+        assert not quoted.generated and quoted.method.startswith("extractive")
+        shown = json.dumps([e.payload for e in jisik.audit.events()], ensure_ascii=False)
+        assert "sk-topsecret" not in shown and "sk-topsecret" not in json.dumps(jisik.stats())
+    assert "sk-topsecret" not in (home / "manifest.json").read_text()
+
+
+def test_asking_for_generation_without_a_model_says_so(service):
+    answer = service.ask("신입사원 연차는 며칠인가요?", generate=True)
+    assert not answer.generated and "no language model is configured" in answer.notice
+    assert (
+        answer_json(answer)["notice"] == answer.notice and answer_json(answer)["generated"] is False
+    )
+
+
+def test_settings_refuse_half_a_model():
+    with pytest.raises(ConfigError, match="both llm_base_url and llm_model"):
+        load_settings(Path("/tmp/jisik-none"), llm_base_url="http://127.0.0.1:1/v1")
+
+
+def test_the_cli_generates_with_the_model_named_in_the_environment(tmp_path, llm):
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    with Jisik(load_settings(home, embedder="none")) as jisik:
+        jisik.add_texts(
+            [("memo", "회의 안내", "주간 회의는 매주 월요일 10시에 3층 회의실에서 합니다.")]
+        )
+    llm.replies.append(Reply("주간 회의는 매주 월요일 10시에 합니다 [1]."))
+    env = {**os.environ, "JISIK_LLM_BASE_URL": llm.url, "JISIK_LLM_MODEL": llm.model}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jisik.cli.main",
+            "ask",
+            "주간 회의는 언제인가요?",
+            "--generate",
+            "--json",
+            "--no-server",
+            "--home",
+            str(home),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert (
+        answer["generated"] is True
+        and answer["answer"] == "주간 회의는 매주 월요일 10시에 합니다 [1]."
+    )
+    assert answer["citations"][0]["n"] == 1

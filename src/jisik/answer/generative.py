@@ -22,6 +22,7 @@ from jisik.answer.events import AnswerEvent, CitationsEvent, DeltaEvent, FinalEv
 from jisik.answer.grounding import Verdict, check, cited_sentences
 from jisik.answer.labels import GENERATED
 from jisik.answer.prompt import ABSTAIN_REPLY, build_messages
+from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.llm.base import (
     Finished,
     GenerationParams,
@@ -80,6 +81,7 @@ class GenerativeAnswerer:
             )
             return
         passages = {n: hit for n, hit in enumerate(used, start=1)}
+        prompt_hash = sha256_hex(canonical_json([[m.role, m.content] for m in messages]))
         verdicts: list[Verdict] = []
         finished: Finished | None = None
         pending = ""
@@ -103,7 +105,10 @@ class GenerativeAnswerer:
         except GeneratorError as exc:
             yield from events_of(_fallback(quoted, str(exc), len(shown)))
             return
-        yield from self._final(question, quoted, verdicts, passages, finished)
+        for event in self._final(question, quoted, verdicts, passages, finished):
+            if isinstance(event, FinalEvent) and event.answer.generated:
+                event = FinalEvent(dataclasses.replace(event.answer, prompt_sha256=prompt_hash))
+            yield event
 
     def _checked(self, text: str, passages: dict[int, Hit]) -> list[Verdict]:
         return [

@@ -252,17 +252,25 @@ def ask(
     embedder: EmbedderOption = None,
     verbose: VerboseOption = False,
     server: ServerOption = None,
+    generate: Annotated[
+        bool | None,
+        typer.Option(
+            "--generate/--no-generate",
+            help="A generated answer from the configured language model, checked against "
+            "its citations (default: the `generate` setting), or quoted sentences only.",
+        ),
+    ] = None,
 ) -> None:
     """Answer from your documents with numbered citations, or abstain."""
 
     def body() -> None:
         answer = _through_server(
-            home, server, verbose, lambda remote, link: remote.ask(link, question)
+            home, server, verbose, lambda remote, link: remote.ask(link, question, generate)
         )
         if answer is None:
             with _timed_open(home, embedder, verbose) as (jisik, timings):
                 with timings.part("question"):
-                    answer = jisik.ask(question)
+                    answer = jisik.ask(question, generate=generate)
         if json:
             output.emit_json(output.answer_json(answer))
         else:

@@ -69,6 +69,13 @@ def show_answer(answer: Answer) -> None:
             f"  [{c.n}] {escape(c.title)} · {escape(c.location)} · chars {c.start}–{c.end}"
             f" [dim]{escape(c.source)}[/dim]"
         )
+    if answer.unsupported:
+        console.print(
+            f"[dim]{len(answer.unsupported)} generated sentence(s) removed: not supported by "
+            "the cited passages / 근거가 확인되지 않은 문장은 뺐습니다[/dim]"
+        )
+    if answer.notice:
+        console.print(f"[yellow]{escape(answer.notice)}[/yellow]")
     console.print(f"[dim]{answer.generated_at} · trace {answer.trace_id}[/dim]")
 
 

@@ -35,9 +35,12 @@ def server_for(root: Path, use: bool | None) -> LocalLink | None:
     return link
 
 
-def ask(link: LocalLink, question: str) -> Answer | None:
+def ask(link: LocalLink, question: str, generate: bool | None = None) -> Answer | None:
     """The server's answer, or None when it cannot be reached (answer in-process)."""
-    data = _call(link, "POST", "/v1/ask", json={"question": question})
+    body: dict = {"question": question}
+    if generate is not None:
+        body["generate"] = generate
+    data = _call(link, "POST", "/v1/ask", json=body)
     return None if data is None else answer_from_json(data)
 
 

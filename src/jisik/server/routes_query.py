@@ -25,6 +25,12 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
     k: int = Field(default=5, ge=1, le=50, description="Passages the answer may draw on")
     stream: bool = Field(default=False, strict=True, description="Answer as Server-Sent Events")
+    generate: bool | None = Field(
+        default=None,
+        strict=True,
+        description="A generated answer checked against its citations (needs a configured "
+        "language model; default: the server's `generate` setting)",
+    )
 
 
 @router.get("/search", summary="The best passages you may read")
@@ -46,7 +52,9 @@ def search(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def ask(body: AskRequest, request: Request, principal: Caller, state: State):
-    answer = state.jisik.ask(body.question, body.k, requester(principal, request))
+    answer = state.jisik.ask(
+        body.question, body.k, requester(principal, request), generate=body.generate
+    )
     headers = {"AI-Disclosure": disclosure_header(answer)}
     if body.stream:
         return StreamingResponse(
