@@ -145,11 +145,18 @@ def test_openai_clients_work_against_jisik(served):
     openai = pytest.importorskip("openai")
     server, _, reader = served
     client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=reader)
-    assert [m.id for m in client.models.list()] == ["jisik"]
+    # No language model is configured here: the quoted answerer only.
+    assert [m.id for m in client.models.list()] == ["jisik", "jisik-extractive"]
     question = [{"role": "user", "content": "비밀번호는 몇 자 이상이어야 하나요?"}]
     completion = client.chat.completions.create(model="jisik", messages=question)
     content = completion.choices[0].message.content
     assert "12자" in content and "[1]" in content
+    usage = completion.usage
+    assert usage.prompt_tokens > 0 and usage.completion_tokens > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    with pytest.raises(openai.NotFoundError, match="does not exist"):
+        client.chat.completions.create(model="gpt-4o", messages=question)
+    assert client.chat.completions.create(model="jisik-extractive", messages=question).usage
     stream = client.chat.completions.create(model="jisik", messages=question, stream=True)
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == content
     with pytest.raises(openai.AuthenticationError):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from jisik.answer.events import sentence_pieces
 from jisik.answer.labels import disclosure_header
+from jisik.llm.base import estimate_tokens
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, Problem
 from jisik.service import MAX_QUERY_CHARS
@@ -27,7 +28,9 @@ from jisik.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={**COMMON_PROBLEMS})
 
-MODEL_ID = "jisik"
+MODEL_ID = "jisik"  # the server's default: generated when a model is configured, else quoted
+EXTRACTIVE_ID = "jisik-extractive"  # quoted sentences only
+GENERATIVE_ID = "jisik-generative"  # generated and checked (only with a configured model)
 
 
 class ChatMessage(BaseModel):
@@ -45,11 +48,21 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = None
 
 
+def _model_ids(state) -> list[str]:
+    ids = [MODEL_ID, EXTRACTIVE_ID]
+    if state.jisik.generative is not None:
+        ids.append(GENERATIVE_ID)
+    return ids
+
+
 @router.get("/models", summary="The models this server answers as")
-def models(principal: Caller) -> dict:
+def models(principal: Caller, state: State) -> dict:
     return {
         "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "jisik"}],
+        "data": [
+            {"id": model, "object": "model", "created": 0, "owned_by": "jisik"}
+            for model in _model_ids(state)
+        ],
     }
 
 
@@ -59,15 +72,37 @@ def models(principal: Caller) -> dict:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
+    if body.model not in _model_ids(state):
+        # OpenAI's error shape, which chat clients show as it is.
+        return JSONResponse(
+            {
+                "error": {
+                    "message": f"The model '{body.model}' does not exist; this server answers "
+                    f"as {', '.join(_model_ids(state))} (GET /v1/models)",
+                    "type": "invalid_request_error",
+                    "param": "model",
+                    "code": "model_not_found",
+                }
+            },
+            status_code=404,
+        )
     question = _last_user_text(body.messages)
-    answer = state.jisik.ask(question, who=requester(principal, request))
+    generate = {MODEL_ID: None, EXTRACTIVE_ID: False, GENERATIVE_ID: True}[body.model]
+    answer = state.jisik.ask(question, who=requester(principal, request), generate=generate)
     headers = {"AI-Disclosure": disclosure_header(answer)}
     completion_id = f"chatcmpl-{answer.trace_id}"
     created = int(time.time())
     content = chat_text(answer)
     if body.stream:
         return StreamingResponse(
-            _chunks(completion_id, created, content, answer),
+            _chunks(
+                completion_id,
+                created,
+                content,
+                answer,
+                body.model,
+                _usage(body.messages, content, answer),
+            ),
             media_type="text/event-stream",
             headers={**headers, "Cache-Control": "no-cache"},
         )
@@ -75,7 +110,7 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
-        "model": MODEL_ID,
+        "model": body.model,
         "choices": [
             {
                 "index": 0,
@@ -83,7 +118,7 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": _usage(body.messages, content, answer),
         "citations": answer_json(answer)["citations"],
         "jisik": _labels(answer),
     }
@@ -124,13 +159,15 @@ def _last_user_text(messages: list[ChatMessage]) -> str:
     raise Problem(422, "no user message with text; the last 'user' message is the question")
 
 
-def _chunks(completion_id: str, created: int, content: str, answer: Answer) -> Iterator[str]:
+def _chunks(
+    completion_id: str, created: int, content: str, answer: Answer, model: str, usage: dict
+) -> Iterator[str]:
     def chunk(delta: dict, finish: str | None = None, **extra: object) -> str:
         body = {
             "id": completion_id,
             "object": "chat.completion.chunk",
             "created": created,
-            "model": MODEL_ID,
+            "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
             **extra,
         }
@@ -139,5 +176,29 @@ def _chunks(completion_id: str, created: int, content: str, answer: Answer) -> I
     yield chunk({"role": "assistant"})
     for piece in sentence_pieces(content):
         yield chunk({"content": piece})
-    yield chunk({}, "stop", citations=answer_json(answer)["citations"], jisik=_labels(answer))
+    yield chunk(
+        {}, "stop", citations=answer_json(answer)["citations"], jisik=_labels(answer), usage=usage
+    )
     yield "data: [DONE]\n\n"
+
+
+def _usage(messages: list[ChatMessage], content: str, answer: Answer) -> dict:
+    """The model's token counts for a generated answer; otherwise an estimate of what a
+    model would count, marked ``estimated`` (an extractive answer runs no model)."""
+    if answer.usage is not None:
+        prompt, completion, estimated = answer.usage
+    else:
+        prompt = sum(estimate_tokens(_text(m)) for m in messages)
+        completion, estimated = estimate_tokens(content), True
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "estimated": estimated,
+    }
+
+
+def _text(message: ChatMessage) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    return " ".join(str(p.get("text", "")) for p in message.content or [] if isinstance(p, dict))
