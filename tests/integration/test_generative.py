@@ -241,3 +241,39 @@ def test_a_hostile_document_changes_nothing(tmp_path, llm):
         assert "3억" not in answer.text and "11시 30분" in answer.text
         assert answer.citations and {c.source for c in answer.citations} == {"public/notice"}
         assert any("3억" in s for s in answer.unsupported)
+
+
+def _llm_check(home, env):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "jisik.cli.main", "llm", "check", "--json", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_llm_check_reports_the_endpoint_its_model_and_context(tmp_path, llm):
+    env = {
+        "JISIK_LLM_BASE_URL": llm.url,
+        "JISIK_LLM_MODEL": llm.model,
+        "JISIK_LLM_API_KEY": "sk-x1",
+    }
+    llm.replies.append(Reply("pong"))
+    found = _llm_check(tmp_path, {**env, "JISIK_LLM_MAX_CONTEXT_TOKENS": "4096"})
+    assert found.returncode == 0, found.stderr
+    result = json.loads(found.stdout)
+    assert result["ok"] and result["listed"] and result["context_tokens"] == llm.context
+    assert "sk-x1" not in found.stdout + found.stderr
+    llm.replies.append(Reply("pong"))
+    too_big = _llm_check(tmp_path, {**env, "JISIK_LLM_MAX_CONTEXT_TOKENS": "32768"})
+    assert too_big.returncode == 1 and "lower the setting" in json.loads(too_big.stdout)["problem"]
+    down = _llm_check(tmp_path, {**env, "JISIK_LLM_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert down.returncode == 1 and "cannot reach" in json.loads(down.stdout)["problem"]
+    none = _llm_check(tmp_path, {})
+    assert none.returncode == 2 and "no language model is configured" in none.stderr

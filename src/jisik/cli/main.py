@@ -24,6 +24,7 @@ from jisik.cli.common import (
 from jisik.cli.eval import register as register_eval
 from jisik.cli.governance import register as register_governance
 from jisik.cli.identity import register as register_identity
+from jisik.cli.llm import register as register_llm
 from jisik.cli.pii import register as register_pii
 from jisik.cli.serve import register as register_serve
 from jisik.cli.timings import Timings
@@ -379,6 +380,7 @@ def demo(
 register_eval(app)
 register_identity(app)
 register_serve(app)
+register_llm(app)
 register_audit(app)
 register_pii(app)
 register_governance(app)
