@@ -18,15 +18,22 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Self
 
 from jisik import __version__
 from jisik.access import Writer
 from jisik.answer.citations import verify_in_hits
-from jisik.answer.events import final_answer
-from jisik.answer.labels import label
+from jisik.answer.events import (
+    AnswerEvent,
+    CitationsEvent,
+    DeltaEvent,
+    FinalEvent,
+    events_of,
+    final_answer,
+)
+from jisik.answer.labels import GENERATED, label
 from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditLog
@@ -584,20 +591,100 @@ class Jisik:
         """A cited, labelled answer from what ``who`` may read; recorded in the audit trail.
         ``generate`` asks for a generated answer (None: the ``generate`` setting), which
         needs a configured language model; without one the quoted answer says so."""
+        return final_answer(self.ask_stream(question, k, who, generate))
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int = 5,
+        who: Requester | None = None,
+        generate: bool | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """``ask`` as it happens: the answer's text in pieces (a generated answer sentence
+        by sentence, each already checked against its citations), masked as this reader
+        may see it; then its citations and the final answer, which is authoritative
+        (checked, masked, labelled and recorded; a fallback replaces what streamed). A
+        quoted answer streams only once it is whole and checked. The question is checked
+        and the passages retrieved before this returns."""
         who = self._who(who)
         question = _check_query(question)
         hits = self.pipeline.hits(question, k, None, who.readers, who.full_paths)
+        answerer = self._answerer_for(generate)
+        return self._answer_events(question, hits, answerer, who, bool(generate))
+
+    def _answerer_for(self, generate: bool | None):
         wanted = self.settings.generate if generate is None else generate
-        answerer = self.generative if wanted and self.generative is not None else self.answerer
-        # Nothing of the stream reaches the reader before the whole answer is checked,
-        # masked and recorded below.
-        answer = final_answer(answerer.stream(question, hits))
-        if generate and self.generative is None and not answer.abstained:
+        return self.generative if wanted and self.generative is not None else self.answerer
+
+    def provisional_label(self, generate: bool | None = None) -> Answer:
+        """The labels an answer will most likely carry, for headers sent before it exists
+        (a stream); the final answer's own labels are authoritative."""
+        answerer = self._answerer_for(generate)
+        generated = answerer is self.generative
+        return label(
+            Answer(
+                "",
+                "",
+                False,
+                (),
+                answerer.method,
+                digital_source_type=GENERATED if generated else "",
+                model=self.generator.id if generated else "",
+            ),
+            "",
+        )
+
+    def _answer_events(self, question, hits, answerer, who, asked_to_generate):
+        policy = self.guard.reader_policy(who.readers)
+        if answerer is not self.generative:
+            # A quoted answer is composed whole: it streams only after every check.
+            composed = final_answer(answerer.stream(question, hits))
+            yield from events_of(
+                self._finish(question, hits, composed, who, policy, asked_to_generate)
+            )
+            return
+        shown: list[str] = []
+        finished = withheld = False
+        try:
+            final: Answer | None = None
+            for event in answerer.stream(question, hits):
+                if isinstance(event, DeltaEvent) and not withheld:
+                    piece = self.guard.text(event.text, policy)
+                    # None: a kind this reader may not see; nothing more streams, and the
+                    # final answer says what was withheld.
+                    withheld = piece is None
+                    if piece is not None:
+                        shown.append(piece)
+                        yield DeltaEvent(piece)
+                elif isinstance(event, FinalEvent):
+                    final = event.answer
+            if final is None:
+                raise JisikError("the answerer ended without an answer; this is a bug")
+            answer = self._finish(question, hits, final, who, policy, asked_to_generate)
+            finished = True
+            yield CitationsEvent(answer.citations)
+            yield FinalEvent(answer)
+        finally:
+            if not finished and any(shown):
+                # The reader left (or the stream failed) after seeing part of an answer.
+                self.audit.append(
+                    "ask",
+                    who.actor,
+                    who.trace_id,
+                    question=question,
+                    answer_sha256=sha256_hex(normalise("".join(shown))),
+                    interrupted=True,
+                    passages=_sources(hits),
+                    **self._versions(),
+                )
+
+    def _finish(self, question, hits, answer, who, policy, asked_to_generate) -> Answer:
+        if asked_to_generate and self.generative is None and not answer.abstained:
             answer = dataclasses.replace(answer, notice=NO_GENERATOR)
         for citation in answer.citations:
             verify_in_hits(citation, hits)
         # Checked against the stored text first, then shown as this reader may see it.
-        answer, pii_shown = self.guard.answer(answer, self.guard.reader_policy(who.readers))
+        answer, pii_shown = self.guard.answer(answer, policy)
         answer = label(answer, who.trace_id)
         self.audit.append(
             "ask",

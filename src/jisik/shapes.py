@@ -35,28 +35,7 @@ def answer_json(answer: Answer) -> dict:
         "question": answer.question,
         "answer": answer.text,
         "abstained": answer.abstained,
-        "citations": [
-            {
-                "n": c.n,
-                "doc_id": c.doc_id,
-                "version": c.version,
-                "title": c.title,
-                "source": c.source,
-                "location": c.location,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "also_sources": list(c.also_sources),
-                "highlight": None
-                if c.highlight is None
-                else {
-                    "start": c.highlight[0],
-                    "end": c.highlight[1],
-                    "text": c.text[c.highlight[0] : c.highlight[1]],
-                },
-            }
-            for c in answer.citations
-        ],
+        "citations": citations_json(answer.citations),
         "ai_generated": answer.ai_generated,
         "method": answer.method,
         "model": answer.model,
@@ -120,6 +99,31 @@ def _citation_from_json(data: dict) -> Citation:
         also_sources=tuple(data.get("also_sources", ())),
         highlight=None if highlight is None else (highlight["start"], highlight["end"]),
     )
+
+
+def citations_json(citations) -> list[dict]:
+    return [
+        {
+            "n": c.n,
+            "doc_id": c.doc_id,
+            "version": c.version,
+            "title": c.title,
+            "source": c.source,
+            "location": c.location,
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+            "also_sources": list(c.also_sources),
+            "highlight": None
+            if c.highlight is None
+            else {
+                "start": c.highlight[0],
+                "end": c.highlight[1],
+                "text": c.text[c.highlight[0] : c.highlight[1]],
+            },
+        }
+        for c in citations
+    ]
 
 
 def document_json(info: DocumentInfo, text: str | None = None) -> dict:

@@ -98,6 +98,14 @@ class PiiGuard:
         actions = _passage_actions(policy)
         return [dataclasses.replace(h, text=self._shown(h.text, actions)) for h in hits]
 
+    def text(self, text: str, policy: PiiPolicy) -> str | None:
+        """A piece of an answer as this reader may see it; None when it holds a kind the
+        policy blocks (the whole answer is then withheld by ``answer``)."""
+        if not policy.acting_on():
+            return text
+        result = self.redactor.apply(text, policy)
+        return None if result.blocked else result.text
+
     def answer(self, answer: Answer, policy: PiiPolicy) -> tuple[Answer, dict]:
         """The answer as this reader may see it, and what was done to it."""
         if not policy.acting_on():

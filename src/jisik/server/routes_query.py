@@ -10,13 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from jisik.answer.events import CitationsEvent, DeltaEvent, events_of
+from jisik.answer.events import AnswerEvent, CitationsEvent, DeltaEvent
 from jisik.answer.labels import disclosure_header
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS
 from jisik.service import MAX_QUERY_CHARS
-from jisik.shapes import answer_json, hit_json
-from jisik.types import Answer
+from jisik.shapes import answer_json, citations_json, hit_json
 
 router = APIRouter(prefix="/v1", tags=["questions"], responses={**COMMON_PROBLEMS})
 
@@ -52,24 +51,30 @@ def search(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def ask(body: AskRequest, request: Request, principal: Caller, state: State):
-    answer = state.jisik.ask(
-        body.question, body.k, requester(principal, request), generate=body.generate
-    )
-    headers = {"AI-Disclosure": disclosure_header(answer)}
+    who = requester(principal, request)
     if body.stream:
+        events = state.jisik.ask_stream(body.question, body.k, who, generate=body.generate)
+        provisional = state.jisik.provisional_label(body.generate)
         return StreamingResponse(
-            answer_events(answer),
+            answer_events(events),
             media_type="text/event-stream",
-            headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={
+                "AI-Disclosure": disclosure_header(provisional),
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+            },
         )
-    return JSONResponse(answer_json(answer), headers=headers)
+    answer = state.jisik.ask(body.question, body.k, who, generate=body.generate)
+    return JSONResponse(answer_json(answer), headers={"AI-Disclosure": disclosure_header(answer)})
 
 
-def answer_events(answer: Answer) -> Iterator[str]:
-    """``citations`` first, the answer in ``delta`` pieces, then ``done`` with all of it."""
-    for event in events_of(answer):
+def answer_events(events: Iterator[AnswerEvent]) -> Iterator[str]:
+    """``delta`` pieces as the answer is made (a quoted answer: ``citations`` first), then
+    ``citations`` and ``done`` with the whole, authoritative answer. Closing the stream
+    (the client went away) closes the model's stream too."""
+    for event in events:
         if isinstance(event, CitationsEvent):
-            yield _event("citations", {"citations": answer_json(answer)["citations"]})
+            yield _event("citations", {"citations": citations_json(event.citations)})
         elif isinstance(event, DeltaEvent):
             yield _event("delta", {"text": event.text})
         else:
