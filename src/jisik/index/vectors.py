@@ -36,6 +36,7 @@ MAX_SEGMENTS = 6  # segments below the size cap; full ones are not merged furthe
 # at once: at a million chunks, five graphs of 200k instead of one of a million (whose
 # build peaked at 6.3 GB). A search asks each segment; five graph walks cost little.
 MAX_SEGMENT_VECTORS = 200_000
+GRAPH_DTYPE = "i8"
 
 
 @dataclass
@@ -258,7 +259,7 @@ class VectorIndex:
         # The graph only finds candidates: their scores are computed exactly from the
         # stored float16 vectors (``_exact``), so it can quantise to int8 and build in
         # half the time of a float16 graph (measured: 20k vectors, 3.1 s against 5.9).
-        graph = Index(ndim=self.dim, metric="ip", dtype="i8", connectivity=16)
+        graph = Index(ndim=self.dim, metric="ip", dtype=GRAPH_DTYPE, connectivity=16)
         graph.add(keys.astype(np.uint64), np.asarray(vectors, dtype=np.float32))
         graph.save(str(path / "graph.usearch"))
 
