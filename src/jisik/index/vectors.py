@@ -37,6 +37,10 @@ MAX_SEGMENTS = 6  # segments below the size cap; full ones are not merged furthe
 # build peaked at 6.3 GB). A search asks each segment; five graph walks cost little.
 MAX_SEGMENT_VECTORS = 200_000
 GRAPH_DTYPE = "i8"
+# The int8 graph walk is approximate and its candidates are rescored exactly: asking it
+# for at least this many keeps the true nearest rows among them when the closest
+# ones are tombstones or the build order (threads) made a weaker graph.
+GRAPH_MIN_CANDIDATES = 64
 
 
 @dataclass
@@ -365,7 +369,7 @@ class VectorIndex:
             return _scan_rows(segment, query, k, np.flatnonzero(mask))
         # Otherwise ask the graph for more than k, widening until k readable
         # rows come back (or the whole segment has been asked for).
-        count = min(segment.size, int(k / allowed_share) + k)
+        count = min(segment.size, max(GRAPH_MIN_CANDIDATES, int(k / allowed_share) + k))
         while True:
             matches = segment.graph.search(query, count)
             rows = segment.order[
