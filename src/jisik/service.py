@@ -38,6 +38,7 @@ from jisik.audit.actors import local_actor, new_trace_id
 from jisik.audit.canonical import canonical_json, sha256_hex
 from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry, normalise
+from jisik.chat.assistant import Conversations
 from jisik.compose import (
     analyzer_for,
     chunking_for,
@@ -124,6 +125,7 @@ class Jisik:
         self.index: Index = index_for(settings, self.layout, self.embedder)
         self._build_readers()
         self.backlog = EmbeddingBacklog(self)
+        self.conversations = Conversations(self)
 
     @property
     def embeds_later(self) -> bool:
@@ -419,6 +421,7 @@ class Jisik:
             audit=self.audit,
             answers=self.answers,
             jobs=JobStore(self.engine),
+            conversations=self.conversations.store,
             identity=IdentityStore(self.engine, self.audit),
             layout=self.layout,
             secrets=self.guard.secrets,
@@ -599,18 +602,20 @@ class Jisik:
         k: int = 5,
         who: Requester | None = None,
         generate: bool | None = None,
+        asked: str | None = None,
     ) -> Iterator[AnswerEvent]:
         """``ask`` as it happens: the answer's text in pieces (a generated answer sentence
         by sentence, each already checked against its citations), masked as this reader
         may see it; then its citations and the final answer, which is authoritative
         (checked, masked, labelled and recorded; a fallback replaces what streamed). A
         quoted answer streams only once it is whole and checked. The question is checked
-        and the passages retrieved before this returns."""
+        and the passages retrieved before this returns. ``asked``: what the person typed,
+        when ``question`` is a follow-up rewritten to stand alone (both are recorded)."""
         who = self._who(who)
         question = _check_query(question)
         hits = self.pipeline.hits(question, k, None, who.readers, who.full_paths)
         answerer = self._answerer_for(generate)
-        return self._answer_events(question, hits, answerer, who, bool(generate))
+        return self._answer_events(question, hits, answerer, who, bool(generate), asked)
 
     def _answerer_for(self, generate: bool | None):
         wanted = self.settings.generate if generate is None else generate
@@ -634,13 +639,14 @@ class Jisik:
             "",
         )
 
-    def _answer_events(self, question, hits, answerer, who, asked_to_generate):
+    def _answer_events(self, question, hits, answerer, who, asked_to_generate, asked=None):
         policy = self.guard.reader_policy(who.readers)
+        context = {"asked": asked} if asked and asked != question else {}
         if answerer is not self.generative:
             # A quoted answer is composed whole: it streams only after every check.
             composed = final_answer(answerer.stream(question, hits))
             yield from events_of(
-                self._finish(question, hits, composed, who, policy, asked_to_generate)
+                self._finish(question, hits, composed, who, policy, asked_to_generate, context)
             )
             return
         shown: list[str] = []
@@ -660,7 +666,7 @@ class Jisik:
                     final = event.answer
             if final is None:
                 raise JisikError("the answerer ended without an answer; this is a bug")
-            answer = self._finish(question, hits, final, who, policy, asked_to_generate)
+            answer = self._finish(question, hits, final, who, policy, asked_to_generate, context)
             finished = True
             yield CitationsEvent(answer.citations)
             yield FinalEvent(answer)
@@ -672,13 +678,14 @@ class Jisik:
                     who.actor,
                     who.trace_id,
                     question=question,
+                    **context,
                     answer_sha256=sha256_hex(normalise("".join(shown))),
                     interrupted=True,
                     passages=_sources(hits),
                     **self._versions(),
                 )
 
-    def _finish(self, question, hits, answer, who, policy, asked_to_generate) -> Answer:
+    def _finish(self, question, hits, answer, who, policy, asked_to_generate, context) -> Answer:
         if asked_to_generate and self.generative is None and not answer.abstained:
             answer = dataclasses.replace(answer, notice=NO_GENERATOR)
         for citation in answer.citations:
@@ -691,6 +698,7 @@ class Jisik:
             who.actor,
             who.trace_id,
             question=question,
+            **context,
             answer_sha256=sha256_hex(normalise(answer.text)),
             abstained=answer.abstained,
             sources=[{"doc_id": c.doc_id, "version": c.version} for c in answer.citations],

@@ -87,3 +87,37 @@ def test_the_model_failing_gives_quoted_sentences_with_a_notice(world):
         and "500" in answer["notice"]
     )
     assert "월요일" in answer["answer"] and answer["citations"]
+
+
+def test_a_follow_up_is_rewritten_by_the_model_and_the_answer_streams(world):
+    server, key, llm = world
+    llm.replies.extend(
+        [
+            Reply("주간 회의는 어디에서 하나요?"),  # the rewrite
+            Reply("주간 회의는 3층 회의실에서 합니다 [1].", pieces=3),  # the answer
+        ]
+    )
+    messages = [
+        {"role": "user", "content": "주간 회의는 언제 하나요?"},
+        {"role": "assistant", "content": "매주 월요일 10시에 합니다 [1]."},
+        {"role": "user", "content": "그럼 장소는?"},
+    ]
+    with server.client(key) as client:
+        with client.stream(
+            "POST", "/v1/chat/completions", json={"messages": messages, "stream": True}
+        ) as response:
+            chunks = [
+                json.loads(line[6:]) for line in response.iter_lines() if line.startswith("data: {")
+            ]
+    rewrite = llm.requests[-2]["body"]["messages"]
+    assert (
+        "주간 회의는 언제 하나요?" in rewrite[1]["content"]
+        and "그럼 장소는?" in rewrite[1]["content"]
+    )
+    prompt = llm.requests[-1]["body"]["messages"][-1]["content"]
+    assert "주간 회의는 어디에서 하나요?" in prompt  # the answer is asked the standalone question
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
+    assert "understood as): 주간 회의는 어디에서 하나요?" in text and "3층 회의실" in text
+    last = chunks[-1]
+    assert last["jisik"]["rewritten_by"] == "model" and last["jisik"]["ai_generated"] is True
+    assert last["usage"]["completion_tokens"] > 0 and last["citations"]

@@ -195,6 +195,52 @@ def test_requests_that_return_content_are_audited_and_answers_labelled(served):
     assert by_action["document.read"][0]["doc_id"] == hits[0]["doc_id"]
 
 
+def test_follow_ups_and_conversations_over_http(served):
+    server, key, reader = served
+    password = {"role": "user", "content": "비밀번호는 몇 자 이상이어야 하나요?"}
+    follow_up = {"role": "user", "content": "그럼 며칠마다 변경해야 해?"}
+    with server.client(reader) as client:
+        # A chat client's own history: the follow-up is rewritten, shown and answered.
+        history = [password, {"role": "assistant", "content": "12자 이상입니다 [1]"}, follow_up]
+        body = client.post("/v1/chat/completions", json={"messages": history}).json()
+        content = body["choices"][0]["message"]["content"]
+        assert body["jisik"]["rewritten_by"] == "subject"
+        assert "비밀번호" in body["jisik"]["standalone_question"]
+        assert "understood as" in content and "90일" in content
+        # store: a new conversation of the caller's; conversation_id continues it.
+        first = client.post("/v1/chat/completions", json={"messages": [password], "store": True})
+        conversation = first.json()["jisik"]["conversation_id"]
+        more = client.post(
+            "/v1/chat/completions", json={"messages": [follow_up], "conversation_id": conversation}
+        ).json()
+        assert "90일" in more["choices"][0]["message"]["content"]
+        with client.stream(
+            "POST",
+            f"/v1/conversations/{conversation}/messages",
+            json={"question": "그건 어떤 인증이 필요해?", "stream": True},
+        ) as response:
+            assert response.status_code == 200
+            events = _sse(response.iter_lines())
+        assert events[0][0] == "question" and events[0][1]["asked"] == "그건 어떤 인증이 필요해?"
+        assert events[0][1]["standalone_question"] != events[0][1]["asked"]
+        assert events[-1][0] == "done"
+        listed = client.get("/v1/conversations").json()
+        assert listed["total"] == 1 and listed["data"][0]["id"] == conversation
+        read = client.get(f"/v1/conversations/{conversation}").json()
+        assert [m["role"] for m in read["messages"]] == ["user", "assistant"] * 3
+        assert read["messages"][2]["standalone_question"].startswith("비밀번호")
+        renamed = client.patch(f"/v1/conversations/{conversation}", json={"title": "보안 문의"})
+        assert renamed.json()["title"] == "보안 문의"
+        assert client.post("/v1/conversations", json={}).status_code == 201
+    with server.client(key) as admin:  # even an admin cannot read someone's conversation
+        assert admin.get(f"/v1/conversations/{conversation}").status_code == 404
+        assert admin.delete(f"/v1/conversations/{conversation}").status_code == 404
+        assert admin.get("/v1/conversations").json()["total"] == 0
+    with server.client(reader) as client:
+        assert client.delete(f"/v1/conversations/{conversation}").status_code == 204
+        assert client.get(f"/v1/conversations/{conversation}").status_code == 404
+
+
 def test_health_and_readiness(served):
     server, _, _ = served
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}

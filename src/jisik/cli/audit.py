@@ -19,6 +19,7 @@ from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
 from jisik.errors import InvalidInputError
 from jisik.keys import read_public_key_file
+from jisik.store.conversations import ConversationStore
 
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify, export, lookup.")
 
@@ -194,7 +195,8 @@ def prune_command(
     home: HomeOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Redact question/answer events older than N days (never fewer than the floor)."""
+    """Redact question/answer events and delete conversation turns older than N days
+    (never fewer than the floor)."""
 
     def body() -> None:
         with home_database(home) as (settings, engine):
@@ -204,12 +206,15 @@ def prune_command(
                 older_than,
                 settings.audit_retention_floor_days,
                 local_actor(),
+                ConversationStore(engine),
             )
         if json:
             output.emit_json(result)
         else:
             output.console.print(
-                f"redacted {result['redacted_events']} events older than {older_than} days"
+                f"redacted {result['redacted_events']} events and deleted "
+                f"{result['conversation_turns_deleted']} conversation turns older than "
+                f"{older_than} days"
             )
 
     run(body)

@@ -56,6 +56,7 @@ PLACES = (
     "vector_entries",
     "answer_hashes",
     "job_records",
+    "conversation_entries",
     "orphaned_originals",
     "stale_staging_folders",
     "database_file",

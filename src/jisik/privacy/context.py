@@ -16,6 +16,7 @@ from jisik.home import HomeLayout
 from jisik.identity.store import IdentityStore
 from jisik.index.base import Index
 from jisik.keys import HomeSecrets
+from jisik.store.conversations import ConversationStore
 from jisik.store.jobs import JobStore
 from jisik.store.records import Records
 
@@ -31,6 +32,7 @@ class ErasureContext:
     audit: AuditLog  # events naming the person; redacted in place, chain kept
     answers: AnswerRegistry  # hashes of answers given from their documents
     jobs: JobStore  # upload job records
+    conversations: ConversationStore  # every user's questions and answers, kept
     identity: IdentityStore  # whether the person is a user
     layout: HomeLayout  # home files, receipts, the write lock
     secrets: HomeSecrets  # the receipt's signing key and the identifier key

@@ -150,6 +150,9 @@ def _erase_records(
         "job_record_replacements": context.jobs.redact(
             lambda text: subject.redact(text, REDACTED)
         ),
+        "conversation_replacements": context.conversations.redact(
+            lambda text: subject.redact(text, REDACTED)
+        ),
         "export_lines_removed": _clean_exports(subject, before.exports),
     }
 

@@ -41,6 +41,7 @@ class Found:
     actor_events: tuple[AuditEvent, ...]
     answer_hashes: int
     job_records: int
+    conversation_entries: int  # turns and titles
     exports: tuple[dict, ...]  # {"path", "lines"}
     home: homefiles.HomeScan
     subject_is_user: bool
@@ -61,6 +62,7 @@ class Found:
             "audit_events": len(self.content_events),
             "answer_hashes": self.answer_hashes,
             "job_records": self.job_records,
+            "conversation_entries": self.conversation_entries,
             "exports": sum(e["lines"] for e in self.exports),
             "home_files": len(self.home.files),
             "orphaned_originals": len(self.home.orphaned_originals),
@@ -89,6 +91,7 @@ def locate(context: ErasureContext, subject: Subject) -> Found:
         actor_events=tuple(actor_events),
         answer_hashes=context.answers.count(e.trace_id for e in content_events if e.trace_id),
         job_records=jobs.count_matching(subject.occurs_in),
+        conversation_entries=context.conversations.count_matching(subject.occurs_in),
         exports=tuple(_exports(context, subject)),
         home=homefiles.scan(
             context.layout, subject, context.records.content_hashes(), jobs.states()

@@ -23,6 +23,7 @@ from jisik.server import (
     problems,
     routes_admin,
     routes_chat,
+    routes_conversations,
     routes_documents,
     routes_governance,
     routes_query,
@@ -128,6 +129,7 @@ def create_app(state: ServerState) -> FastAPI:
         routes_documents.router,
         routes_query.router,
         routes_chat.router,
+        routes_conversations.router,
         routes_admin.router,
         routes_governance.router,
     )

@@ -2,8 +2,11 @@
 
 Existing chat clients point their base URL and key at jisik and get jisik's
 cited answers, under the caller's permissions. The question is the last user
-message; the citations follow the answer as numbered lines, and also come as a
-``citations`` field that OpenAI clients ignore.
+message, read against the messages before it (a follow-up is rewritten into a
+standalone question, shown above the answer); the citations follow the answer as
+numbered lines, and also come as a ``citations`` field that OpenAI clients ignore.
+``store: true`` keeps the exchange as a conversation of the caller's, and
+``conversation_id`` continues one.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from jisik.answer.events import sentence_pieces
+from jisik.answer.events import DeltaEvent, FinalEvent, final_answer
 from jisik.answer.labels import disclosure_header
+from jisik.chat.assistant import HISTORY_TURNS, ChatTurn, history_from_messages
 from jisik.llm.base import estimate_tokens
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, Problem
@@ -46,6 +50,10 @@ class ChatRequest(BaseModel):
     # Accepted so that clients sending them work; an extractive answer has no use for them.
     temperature: float | None = None
     max_tokens: int | None = None
+    # OpenAI's own field: keep this exchange as a new conversation of the caller's.
+    store: bool = Field(default=False, strict=True)
+    # jisik's: continue one of the caller's conversations (its turns are the history).
+    conversation_id: str | None = Field(default=None, max_length=32)
 
 
 def _model_ids(state) -> list[str]:
@@ -86,26 +94,34 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
             },
             status_code=404,
         )
-    question = _last_user_text(body.messages)
+    question, earlier = _question_and_history(body.messages)
     generate = {MODEL_ID: None, EXTRACTIVE_ID: False, GENERATIVE_ID: True}[body.model]
-    answer = state.jisik.ask(question, who=requester(principal, request), generate=generate)
-    headers = {"AI-Disclosure": disclosure_header(answer)}
-    completion_id = f"chatcmpl-{answer.trace_id}"
+    who = requester(principal, request)
+    chats = state.jisik.conversations
+    conversation_id = body.conversation_id
+    if conversation_id is None and body.store:
+        conversation_id = chats.create(who).id
+    # A stored conversation's own turns are its history; otherwise the messages sent.
+    history = None if conversation_id else history_from_messages(earlier, state.jisik.analyzer)
+    turn = chats.ask(
+        who, question, conversation_id=conversation_id, history=history, generate=generate
+    )
+    completion_id = f"chatcmpl-{who.trace_id or 'jisik'}"
     created = int(time.time())
-    content = chat_text(answer)
+    extra = {"conversation_id": conversation_id} if conversation_id else {}
     if body.stream:
+        provisional = state.jisik.provisional_label(generate)
         return StreamingResponse(
-            _chunks(
-                completion_id,
-                created,
-                content,
-                answer,
-                body.model,
-                _usage(body.messages, content, answer),
-            ),
+            _chunks(completion_id, created, turn, body.model, body.messages, extra),
             media_type="text/event-stream",
-            headers={**headers, "Cache-Control": "no-cache"},
+            headers={
+                "AI-Disclosure": disclosure_header(provisional),
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+            },
         )
+    answer = final_answer(turn.events)
+    content = _understood_line(turn) + chat_text(answer)
     body_out = {
         "id": completion_id,
         "object": "chat.completion",
@@ -120,9 +136,9 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
         ],
         "usage": _usage(body.messages, content, answer),
         "citations": answer_json(answer)["citations"],
-        "jisik": _labels(answer),
+        "jisik": {**_labels(answer), **_understood(turn), **extra},
     }
-    return JSONResponse(body_out, headers=headers)
+    return JSONResponse(body_out, headers={"AI-Disclosure": disclosure_header(answer)})
 
 
 def _labels(answer: Answer) -> dict:
@@ -139,47 +155,106 @@ def chat_text(answer: Answer) -> str:
     return f"{answer.text}\n\n{sources}"
 
 
-def _last_user_text(messages: list[ChatMessage]) -> str:
-    for message in reversed(messages):
-        if message.role != "user":
-            continue
-        if isinstance(message.content, str):
-            text = message.content
-        else:
-            text = " ".join(
-                str(p.get("text", "")) for p in message.content or [] if p.get("type") == "text"
-            )
-        text = text.strip()
-        if len(text) > MAX_QUERY_CHARS:
-            raise Problem(
-                422, f"the question is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
-            )
-        if text:
-            return text
-    raise Problem(422, "no user message with text; the last 'user' message is the question")
+def _question_and_history(
+    messages: list[ChatMessage],
+) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message with text (the question), and the (question, answer) pairs
+    before it; system and tool messages are not questions and are left out."""
+    last = next(
+        (
+            i
+            for i in range(len(messages) - 1, -1, -1)
+            if messages[i].role == "user" and _text(messages[i]).strip()
+        ),
+        None,
+    )
+    if last is None:
+        raise Problem(422, "no user message with text; the last 'user' message is the question")
+    question = _text(messages[last]).strip()
+    if len(question) > MAX_QUERY_CHARS:
+        raise Problem(
+            422, f"the question is {len(question)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    pairs: list[tuple[str, str]] = []
+    for message in messages[:last]:
+        text = _text(message).strip()
+        if message.role == "user" and text:
+            pairs.append((text[:MAX_QUERY_CHARS], ""))
+        elif message.role == "assistant" and pairs and text:
+            pairs[-1] = (pairs[-1][0], text)
+    return question, pairs[-HISTORY_TURNS:]
 
 
 def _chunks(
-    completion_id: str, created: int, content: str, answer: Answer, model: str, usage: dict
+    completion_id: str,
+    created: int,
+    turn: ChatTurn,
+    model: str,
+    messages: list[ChatMessage],
+    extra: dict,
 ) -> Iterator[str]:
-    def chunk(delta: dict, finish: str | None = None, **extra: object) -> str:
+    """The answer as it is made: how the question was understood (when rewritten), the
+    checked sentences, then the sources and, in the last chunk, citations, labels and
+    usage. A fallback after some text streamed is added with its notice (a stream
+    cannot take back what it sent)."""
+
+    def chunk(delta: dict, finish: str | None = None, **fields: object) -> str:
         body = {
             "id": completion_id,
             "object": "chat.completion.chunk",
             "created": created,
             "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            **extra,
+            **fields,
         }
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant"})
-    for piece in sentence_pieces(content):
-        yield chunk({"content": piece})
+    streamed: list[str] = []
+    line = _understood_line(turn)
+    if line:
+        yield chunk({"content": line})
+    answer: Answer | None = None
+    for event in turn.events:
+        if isinstance(event, DeltaEvent):
+            streamed.append(event.text)
+            yield chunk({"content": event.text})
+        elif isinstance(event, FinalEvent):
+            answer = event.answer
+    if answer is None:
+        return
+    text = "".join(streamed)
+    if text.strip() != answer.text.strip():
+        replacement = f"\n\n{answer.notice}\n\n{answer.text}" if text else answer.text
+        yield chunk({"content": replacement})
+    sources = chat_text(answer)[len(answer.text) :]
+    if sources:
+        yield chunk({"content": sources})
+    content = line + chat_text(answer)
     yield chunk(
-        {}, "stop", citations=answer_json(answer)["citations"], jisik=_labels(answer), usage=usage
+        {},
+        "stop",
+        citations=answer_json(answer)["citations"],
+        jisik={**_labels(answer), **_understood(turn), **extra},
+        usage=_usage(messages, content, answer),
     )
     yield "data: [DONE]\n\n"
+
+
+def _understood(turn: ChatTurn) -> dict:
+    standalone = turn.standalone
+    return {
+        "standalone_question": standalone.question,
+        "rewritten_by": standalone.method if standalone.rewritten else None,
+    }
+
+
+def _understood_line(turn: ChatTurn) -> str:
+    """Shown above the answer when a follow-up was rewritten, so the reader can see what
+    was searched for."""
+    if not turn.standalone.rewritten:
+        return ""
+    return f"_질문 이해 (understood as): {turn.standalone.question}_\n\n"
 
 
 def _usage(messages: list[ChatMessage], content: str, answer: Answer) -> dict:

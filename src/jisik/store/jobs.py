@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from jisik.errors import NotFoundError
+from jisik.store.json_strings import json_strings, transform_strings
 from jisik.store.schema import JobRow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -145,7 +146,7 @@ class JobStore:
         with Session(self.engine) as session, session.begin():
             for row in session.scalars(select(JobRow)):
                 for column in ("files_json", "results_json"):
-                    value, count = _transform_strings(json.loads(getattr(row, column)), transform)
+                    value, count = transform_strings(json.loads(getattr(row, column)), transform)
                     if count:
                         setattr(row, column, json.dumps(value, ensure_ascii=False))
                         total += count
@@ -163,8 +164,8 @@ class JobStore:
                 1
                 for files, results, error in rows
                 if matches(error)
-                or any(matches(s) for s in _strings(json.loads(files)))
-                or any(matches(s) for s in _strings(json.loads(results)))
+                or any(matches(s) for s in json_strings(json.loads(files)))
+                or any(matches(s) for s in json_strings(json.loads(results)))
             )
 
     def states(self) -> dict[str, str]:
@@ -189,27 +190,3 @@ def _job(row: JobRow) -> Job:
         counts=progress["counts"],
         error=row.error,
     )
-
-
-def _strings(value):
-    """Every string inside a decoded JSON value (stored escaped, so never matched raw)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for inner in value.values():
-            yield from _strings(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _strings(inner)
-
-
-def _transform_strings(value, transform):
-    if isinstance(value, str):
-        return transform(value)
-    if isinstance(value, dict):
-        pairs = [(k, _transform_strings(v, transform)) for k, v in value.items()]
-        return {k: v for k, (v, _) in pairs}, sum(n for _, (_, n) in pairs)
-    if isinstance(value, list):
-        items = [_transform_strings(v, transform) for v in value]
-        return [v for v, _ in items], sum(n for _, n in items)
-    return value, 0

@@ -209,3 +209,40 @@ class GenerationRow(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationRow(Base):
+    """One user's conversation with the assistant (the web UI's sidebar, `jisik chat`)."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_owner_updated", "owner", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(80))  # the actor: "user:NAME", "cli:LOGIN"
+    title: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class TurnRow(Base):
+    """One message of a conversation: a question (with the standalone question it was
+    understood as) or an answer (with its citations and audit trace)."""
+
+    __tablename__ = "conversation_turns"
+    __table_args__ = (
+        Index("ix_turns_conversation_seq", "conversation_id", "seq", unique=True),
+        Index("ix_turns_at", "at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
+    text: Mapped[str] = mapped_column(Text)
+    standalone: Mapped[str] = mapped_column(Text, default="")  # a user turn, rewritten
+    trace_id: Mapped[str] = mapped_column(String(32), default="")
+    details_json: Mapped[str] = mapped_column(Text, default="{}")  # citations, labels
+    at: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,1 @@
+"""Conversations: follow-up questions understood in context, turns kept per user."""
