@@ -210,6 +210,54 @@ def test_the_cli_generates_with_the_model_named_in_the_environment(tmp_path, llm
     assert answer["citations"][0]["n"] == 1
 
 
+def test_jisik_chat_streams_answers_and_reads_follow_ups_in_context(tmp_path, llm):
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    with Jisik(load_settings(home, embedder="none")) as jisik:
+        jisik.add_texts(
+            [("memo", "회의 안내", "주간 회의는 매주 월요일 10시에 3층 회의실에서 합니다.")]
+        )
+    llm.replies.extend(
+        [
+            Reply("주간 회의는 매주 월요일 10시에 합니다 [1].", pieces=5),
+            Reply("주간 회의는 어디에서 하나요?"),  # the follow-up, rewritten by the model
+            Reply("주간 회의는 3층 회의실에서 합니다 [1]. 회의실은 5층입니다 [1]."),
+        ]
+    )
+    env = {**os.environ, "JISIK_LLM_BASE_URL": llm.url, "JISIK_LLM_MODEL": llm.model}
+    result = subprocess.run(
+        [sys.executable, "-m", "jisik.cli.main", "chat", "--generate", "--home", str(home)],
+        input="주간 회의는 언제인가요?\n그럼 장소는?\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "A. 주간 회의는 매주 월요일 10시에 합니다 [1]." in out
+    assert "understood as): 주간 회의는 어디에서 하나요?" in out
+    assert "3층 회의실" in out and "5층" not in out  # the invented floor was removed
+    assert "1 generated sentence(s) removed" in out
+    with Jisik(load_settings(home, embedder="none")) as jisik:
+        from jisik.audit.actors import local_actor
+        from jisik.types import Requester
+
+        me = Requester(local_actor())
+        [kept] = jisik.conversations.list(me)
+        _, turns = jisik.conversations.read(me, kept.id)
+    assert [t["text"] for t in turns if t["role"] == "user"] == [
+        "주간 회의는 언제인가요?",
+        "그럼 장소는?",
+    ]
+    assert turns[2]["standalone_question"] == "주간 회의는 어디에서 하나요?"
+    assert turns[3]["generated"] is True
+
+
 def test_a_hostile_document_changes_nothing(tmp_path, llm):
     from jisik.types import Requester
 

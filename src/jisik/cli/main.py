@@ -3,6 +3,7 @@ translated here, at the edge, into one-line messages and exit codes."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import typer
 
 from jisik.cli import output, remote
 from jisik.cli.audit import register as register_audit
+from jisik.cli.chat import register as register_chat
 from jisik.cli.common import (
     EXIT_FAILED_ITEMS,
     HomeOption,
@@ -271,7 +273,15 @@ def ask(
         if answer is None:
             with _timed_open(home, embedder, verbose) as (jisik, timings):
                 with timings.part("question"):
-                    answer = jisik.ask(question, generate=generate)
+                    if json:
+                        answer = jisik.ask(question, generate=generate)
+                    else:  # shown as it is made
+                        provisional = jisik.provisional_label(generate)
+                        output.stream_answer(
+                            jisik.ask_stream(question, generate=generate),
+                            dataclasses.replace(provisional, question=question),
+                        )
+                        return
         if json:
             output.emit_json(output.answer_json(answer))
         else:
@@ -381,6 +391,7 @@ register_eval(app)
 register_identity(app)
 register_serve(app)
 register_llm(app)
+register_chat(app)
 register_audit(app)
 register_pii(app)
 register_governance(app)

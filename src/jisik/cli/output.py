@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jisik.answer.events import AnswerEvent, DeltaEvent, FinalEvent
 from jisik.answer.labels import CLI_LABEL, EXTRACTIVE
+from jisik.errors import JisikError
 from jisik.shapes import add_json, answer_json, document_json, hit_json
 from jisik.types import AddReport, Answer, DocumentInfo, Hit
 
@@ -54,6 +56,39 @@ def show_hits(hits: Sequence[Hit]) -> None:
 
 
 def show_answer(answer: Answer) -> None:
+    _answer_header(answer)
+    console.print(f"[bold]A.[/bold] {escape(answer.text)}")
+    _answer_footer(answer)
+
+
+def stream_answer(events: Iterable[AnswerEvent], provisional: Answer) -> Answer:
+    """Print an answer as it is made (a generated one sentence by sentence, each already
+    checked), then its citations; returns the final answer. A fallback after some text
+    was shown is printed below it, with the notice saying why."""
+    _answer_header(provisional)
+    console.print("[bold]A.[/bold] ", end="")
+    shown: list[str] = []
+    final: Answer | None = None
+    for event in events:
+        if isinstance(event, DeltaEvent):
+            shown.append(event.text)
+            console.print(escape(event.text), end="", soft_wrap=True)
+            console.file.flush()
+        elif isinstance(event, FinalEvent):
+            final = event.answer
+    if final is None:
+        raise JisikError("the answer stream ended without an answer; this is a bug")
+    if "".join(shown).strip() != final.text.strip():
+        if shown:
+            console.print()
+            console.print("[yellow]↳ 대신 인용한 답변 (instead, the quoted answer):[/yellow]")
+        console.print(escape(final.text), end="")
+    console.print()
+    _answer_footer(final)
+    return final
+
+
+def _answer_header(answer: Answer) -> None:
     how = (
         "extractive: sentences quoted from your documents"
         if answer.digital_source_type == EXTRACTIVE
@@ -62,8 +97,11 @@ def show_answer(answer: Answer) -> None:
     console.print(
         f"[bold yellow]{CLI_LABEL}[/bold yellow] [dim]({how}; {escape(answer.model)})[/dim]"
     )
-    console.print(f"[bold]Q.[/bold] {escape(answer.question)}")
-    console.print(f"[bold]A.[/bold] {escape(answer.text)}")
+    if answer.question:
+        console.print(f"[bold]Q.[/bold] {escape(answer.question)}")
+
+
+def _answer_footer(answer: Answer) -> None:
     for c in answer.citations:
         console.print(
             f"  [{c.n}] {escape(c.title)} · {escape(c.location)} · chars {c.start}–{c.end}"
