@@ -90,6 +90,21 @@ def generator_for(settings: Settings):
     )
 
 
+def reranker_for(settings: Settings):
+    """The configured reranker service, or None (jisik's own order)."""
+    if not settings.rerank_api:
+        return None
+    from jisik.rerank.http import HttpReranker
+
+    return HttpReranker(
+        settings.rerank_api,
+        settings.rerank_url,
+        settings.rerank_model,
+        settings.rerank_api_key,
+        settings.rerank_timeout_s,
+    )
+
+
 def generative_for(settings: Settings, generator, fallback: Answerer, analyzer: Analyzer):
     from jisik.answer.generative import GenerativeAnswerer
     from jisik.llm.base import GenerationParams

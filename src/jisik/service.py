@@ -48,6 +48,7 @@ from jisik.compose import (
     generator_for,
     index_for,
     readers_for,
+    reranker_for,
 )
 from jisik.embed.backlog import EmbeddingBacklog
 from jisik.embed.base import Embedder
@@ -160,7 +161,9 @@ class Jisik:
         self.retriever, self.answerer = readers_for(
             self.settings, self.analyzer, self.embedder, self.index
         )
-        self.pipeline = SearchPipeline(self.retriever, self.records, self.index, self.settings)
+        self.pipeline = SearchPipeline(
+            self.retriever, self.records, self.index, self.settings, reranker_for(self.settings)
+        )
         self.store_writer = StoreWriter(
             self.records,
             self.index,
@@ -185,6 +188,7 @@ class Jisik:
             "embedder": self.embedder.id if self.embedder else None,
             "answerer": self.answerer.method,
             "generator": self.generator.id if self.generator else None,
+            "reranker": self.pipeline.reranker.id if self.pipeline.reranker else None,
         }
 
     # --- home ---------------------------------------------------------------

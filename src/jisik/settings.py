@@ -24,6 +24,9 @@ def default_home() -> Path:
     return Path(base) / "jisik"
 
 
+RERANK_APIS = ("", "tei", "cohere")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     home: Path
@@ -71,6 +74,14 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_context_tokens: int = 8192
     llm_max_answer_tokens: int = 512
+    # A reranker service for the top candidates (rerank/http.py): "tei" or "cohere"
+    # (Cohere/Jina-style /v1/rerank, also served by vLLM). Unset: jisik's own order.
+    rerank_api: str = ""
+    rerank_url: str = ""
+    rerank_model: str = ""
+    rerank_api_key: str = ""  # a secret, like llm_api_key
+    rerank_top_n: int = 20
+    rerank_timeout_s: float = 10.0
     # With a model configured, answers are generated unless a request says otherwise.
     generate: bool = True
     # Question and answer logs are kept at least this long; `jisik audit prune`
@@ -121,6 +132,21 @@ class Settings:
                 f"llm_max_context_tokens ({self.llm_max_context_tokens}) must leave room for "
                 f"passages: at least twice llm_max_answer_tokens ({self.llm_max_answer_tokens})"
             )
+        if self.rerank_api not in RERANK_APIS:
+            raise ConfigError(
+                f"rerank_api must be tei, cohere or empty (none), not '{self.rerank_api}'"
+            )
+        if bool(self.rerank_api) != bool(self.rerank_url):
+            raise ConfigError(
+                "a reranker needs both rerank_api and rerank_url (JISIK_RERANK_API, "
+                "JISIK_RERANK_URL)"
+            )
+        if self.rerank_url and not self.rerank_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"rerank_url must start with http:// or https://, not '{self.rerank_url}'"
+            )
+        if not 1 <= self.rerank_top_n <= 200 or self.rerank_timeout_s <= 0:
+            raise ConfigError("rerank_top_n must be 1 to 200 and rerank_timeout_s over 0")
         return self
 
 
