@@ -154,6 +154,42 @@ def test_eval_reuses_a_named_home_and_limits_queries(tmp_path: Path):
     assert data["baselines"]["kiwi_bm25"]["recall@1"] == 1.0
 
 
+def test_answer_metrics_quoted_and_generated_side_by_side(tmp_path: Path):
+    from tests.llm_server import FakeChatServer, Reply
+
+    folder = _write_dataset(tmp_path / "tiny")
+    llm = FakeChatServer().start()
+    try:
+        # The generated answers, in question order: one right and cited, one that cites
+        # a passage for a number it does not hold, the rest the fake's abstention.
+        llm.replies.extend(
+            [
+                Reply("입사 첫해에는 한 달 개근할 때마다 1일이 생깁니다 [1]."),
+                Reply("비밀번호는 16자 이상이어야 합니다 [1]. 90일마다 변경합니다 [1]."),
+            ]
+        )
+        result = evaluate_dataset(
+            folder,
+            split=None,
+            mode="lexical",
+            embedder="none",
+            baselines=False,
+            answers=True,
+            overrides={"llm_base_url": llm.url, "llm_model": llm.model, "llm_timeout_s": 3},
+        )
+    finally:
+        llm.stop()
+    quoted, generated = result.answers["extractive"], result.answers["generative"]
+    assert quoted["questions"] == generated["questions"] == 5
+    for metrics in (quoted, generated):
+        assert 0.0 <= metrics["exact_match"] <= metrics["char_f1"] <= 1.0
+        assert {"rouge_l", "citation_precision", "abstention", "fallback", "p50_ms"} <= set(metrics)
+    assert quoted["char_f1"] > 0 and quoted["citation_precision"] == 1.0
+    # The invented "16자" sentence was removed by the check and counts against precision.
+    assert 0.0 < generated["citation_precision"] < 1.0
+    assert json.loads(json.dumps(result.to_json()))["answers"]["generative"] == generated
+
+
 def test_eval_errors_are_one_line(tmp_path: Path):
     folder = _write_dataset(tmp_path / "tiny")
     for args, needle in [

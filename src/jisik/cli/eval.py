@@ -81,6 +81,19 @@ def eval_command(
         ),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Also score the answers against the reference answers: exact match, "
+            "character F1, ROUGE-L, citation precision; quoted and, with a configured "
+            "language model, generated.",
+        ),
+    ] = False,
+    answer_limit: Annotated[
+        int | None,
+        typer.Option("--answer-limit", min=1, help="Score the answers of the first N questions."),
+    ] = None,
     embedder: Annotated[
         str | None,
         typer.Option(
@@ -123,6 +136,8 @@ def eval_command(
                     embedder=embedder,
                     baselines=baselines,
                     progress=tick,
+                    answers=answers,
+                    answer_limit=answer_limit,
                 )
         if report is not None:
             from jisik.eval.report import render_html
@@ -185,8 +200,44 @@ def _show(result, report: Path | None) -> None:
             "answer[/dim]"
         )
     _show_categories(result)
+    _show_answers(result)
     if report is not None:
         output.console.print(f"report written to {output.escape(str(report))}")
+
+
+def _show_answers(result) -> None:
+    if not result.answers:
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    columns = (
+        ("questions", "n"),
+        ("exact_match", "EM"),
+        ("char_f1", "F1"),
+        ("rouge_l", "ROUGE-L"),
+        ("citation_precision", "cite prec"),
+        ("abstention", "abst"),
+        ("fallback", "fallback"),
+        ("p50_ms", "p50 ms"),
+    )
+    table.add_column("answers", no_wrap=True)
+    for _, label in columns:
+        table.add_column(label, justify="right", no_wrap=True)
+    for method, metrics in result.answers.items():
+        cells = [
+            str(int(metrics.get(key, 0)))
+            if key == "questions"
+            else f"{metrics.get(key, 0):.1f}"
+            if key.endswith("_ms")
+            else f"{metrics.get(key, 0):.3f}"
+            for key, _ in columns
+        ]
+        table.add_row(method, *cells)
+    output.console.print(table)
+    output.console.print(
+        "[dim]EM and F1: KorQuAD scoring (F1 over characters); ROUGE-L over characters; "
+        "cite prec: cited sentences their passage supports (a generated answer's removed "
+        "sentences count against it)[/dim]"
+    )
 
 
 def _show_categories(result) -> None:

@@ -50,7 +50,12 @@ def load_dataset(folder: Path, split: str | None = None) -> Dataset:
             qrels.setdefault(row["query-id"], set()).add(row["corpus-id"])
     wanted = _split_ids(folder, split)
     queries = tuple(
-        Query(str(r["id"]), str(r["text"]), tuple(r.get("answers") or ()), frozenset(qrels[str(r["id"])]))
+        Query(
+            str(r["id"]),
+            str(r["text"]),
+            tuple(r.get("answers") or ()),
+            frozenset(qrels[str(r["id"])]),
+        )
         for r in _jsonl(folder / "queries.jsonl")
         if str(r["id"]) in qrels and (wanted is None or str(r["id"]) in wanted)
     )

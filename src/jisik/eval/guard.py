@@ -11,7 +11,13 @@ from jisik.errors import JisikError
 
 EXPECTED_DIR = Path(__file__).with_name("expected")
 GUARDED_METRICS = (
-    "recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "answer_hit@10", "answer_sentence@1",
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "mrr@10",
+    "ndcg@10",
+    "answer_hit@10",
+    "answer_sentence@1",
 )
 
 
@@ -42,9 +48,7 @@ def expected_record(measured: Mapping, limit: int | None) -> dict:
         "embedder": measured.get("embedder"),
         "modes": {
             mode: {
-                k: math.floor(v * 1000 + 1e-9) / 1000
-                for k, v in metrics.items()
-                if k in guarded
+                k: math.floor(v * 1000 + 1e-9) / 1000 for k, v in metrics.items() if k in guarded
             }
             for mode, metrics in measured["modes"].items()
         },
@@ -66,5 +70,7 @@ def regressions(measured: Mapping, expected: Mapping, tolerance: float = 0.01) -
             if metric not in got:
                 problems.append(f"{mode} {metric}: expected {value}, not measured")
             elif got[metric] < value - tolerance:
-                problems.append(f"{mode} {metric}: {got[metric]:.4f} < expected {value} - {tolerance}")
+                problems.append(
+                    f"{mode} {metric}: {got[metric]:.4f} < expected {value} - {tolerance}"
+                )
     return problems

@@ -91,7 +91,9 @@ def _read_text(path: Path) -> str:
         # Korean Excel saves CSV in CP949 unless told otherwise.
         return raw.decode("cp949")
     except UnicodeDecodeError as exc:
-        raise QuestionFileError(f"{path.name}: not UTF-8 (or CP949) text; save it as UTF-8") from exc
+        raise QuestionFileError(
+            f"{path.name}: not UTF-8 (or CP949) text; save it as UTF-8"
+        ) from exc
 
 
 def _csv_rows(path: Path, delimiter: str) -> tuple[list[tuple[int, dict]], list[str]]:
@@ -137,7 +139,7 @@ def _jsonl_rows(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
             problems.append(f"line {number}: not valid JSON ({exc.args[0] if exc.args else exc})")
             continue
         if not isinstance(value, dict):
-            problems.append(f"line {number}: expected a JSON object with \"question\" and \"document\"")
+            problems.append(f'line {number}: expected a JSON object with "question" and "document"')
             continue
         rows.append((number, {str(k).strip().lower(): v for k, v in value.items()}))
     return rows, problems
@@ -220,7 +222,9 @@ def resolve_questions(
                 relevant.add(doc_id)
         if relevant:
             queries.append(
-                Query(f"line {q.line}", q.question, q.answers, frozenset(relevant), False, q.category)
+                Query(
+                    f"line {q.line}", q.question, q.answers, frozenset(relevant), False, q.category
+                )
             )
     _raise_if(question_file, problems)
     return queries
@@ -247,7 +251,9 @@ class _Resolver:
         while tail.startswith("./"):
             tail = tail[2:]
         tail = "/" + tail.lstrip("/")
-        matches = {d.doc_id: d.source for d in self.documents if d.source.replace("\\", "/").endswith(tail)}
+        matches = {
+            d.doc_id: d.source for d in self.documents if d.source.replace("\\", "/").endswith(tail)
+        }
         if len(wanted) >= MIN_ID_PREFIX:
             matches.update(
                 {d.doc_id: d.source for d in self.documents if d.doc_id.startswith(wanted)}
@@ -256,7 +262,10 @@ class _Resolver:
             return next(iter(matches)), ""
         if len(matches) > 1:
             shown = ", ".join(sorted(matches.values())[:3])
-            return "", f"'{wanted}' matches {len(matches)} documents ({shown} …); give more of the path"
+            return (
+                "",
+                f"'{wanted}' matches {len(matches)} documents ({shown} …); give more of the path",
+            )
         return "", (
             f"no document in the home matches '{wanted}' (give its id from `jisik docs list`, "
             "its path, or the end of its path)"

@@ -69,19 +69,23 @@ def render_html(result: EvalResult) -> str:
         f'<p class="meta">{escape(_meta_line(result))}</p>',
         "<h2>Scores</h2>",
         _metrics_table(result),
-        ("<p class=\"meta\">Documents are ranked by their best passage. Baselines (italic) are "
-        "plain in-memory BM25 (k1=1.5, b=0.75) over title and text: whitespace tokens, as a "
-        "generic RAG framework gives, and Kiwi content morphemes. Answer metrics count only "
-        "questions with a short gold answer; answer sentence@1 is measured in the mode "
-        "<code>jisik ask</code> uses.</p>"),
+        (
+            '<p class="meta">Documents are ranked by their best passage. Baselines (italic) are '
+            "plain in-memory BM25 (k1=1.5, b=0.75) over title and text: whitespace tokens, as a "
+            "generic RAG framework gives, and Kiwi content morphemes. Answer metrics count only "
+            "questions with a short gold answer; answer sentence@1 is measured in the mode "
+            "<code>jisik ask</code> uses.</p>"
+        ),
         "<h2>Plots</h2>",
         '<div class="plots">',
         recall_curve_svg(runs),
         latency_histogram_svg(list(result.modes.values())),
         "</div>",
         "<h2>Failures</h2>",
-        ('<p class="meta">Queries whose first document is not a gold one, worst first: the gold '
-        "passage, then what was retrieved instead.</p>"),
+        (
+            '<p class="meta">Queries whose first document is not a gold one, worst first: the gold '
+            "passage, then what was retrieved instead.</p>"
+        ),
         *(_failures_section(run, result) for run in result.modes.values()),
         "</body></html>",
     ]
@@ -134,8 +138,7 @@ def _metrics_table(result: EvalResult) -> str:
         row_class = ' class="baseline"' if is_baseline else ""
         body.append(f"<tr{row_class}><td>{escape(run.name)}</td>{''.join(cells)}</tr>")
     return (
-        f"<table><thead><tr><th>run</th>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<table><thead><tr><th>run</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -143,7 +146,11 @@ def _metrics_table(result: EvalResult) -> str:
 
 
 def _colour(name: str, index: int) -> str:
-    return MODE_COLOURS.get(name) or BASELINE_COLOURS.get(name) or EXTRA_COLOURS[index % len(EXTRA_COLOURS)]
+    return (
+        MODE_COLOURS.get(name)
+        or BASELINE_COLOURS.get(name)
+        or EXTRA_COLOURS[index % len(EXTRA_COLOURS)]
+    )
 
 
 def recall_curve_svg(runs: Sequence[RunResult], width: int = 520, height: int = 340) -> str:
@@ -179,7 +186,8 @@ def recall_curve_svg(runs: Sequence[RunResult], width: int = 520, height: int = 
         points = " ".join(f"{x(k):.1f},{y(v):.1f}" for k, v in enumerate(curve, start=1))
         out.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{points}">'
-            f"<title>{escape(run.name)}: " + ", ".join(f"@{k} {v:.3f}" for k, v in enumerate(curve, 1))
+            f"<title>{escape(run.name)}: "
+            + ", ".join(f"@{k} {v:.3f}" for k, v in enumerate(curve, 1))
             + "</title></polyline>"
         )
         legend_y = top + 14 + index * 18
@@ -272,8 +280,7 @@ def _svg_open(width: int, height: int, label: str) -> str:
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, dash: str = "") -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
     return (
-        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-        f'stroke="{colour}"{dashed}/>'
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}"{dashed}/>'
     )
 
 
@@ -293,7 +300,7 @@ def _failures_section(run: RunResult, result: EvalResult) -> str:
         return f"<details><summary>{escape(run.name)}: no failures</summary></details>"
     shown = failures[:MAX_FAILURES_SHOWN]
     more = (
-        f"<p class=\"meta\">… and {len(failures) - len(shown)} more.</p>"
+        f'<p class="meta">… and {len(failures) - len(shown)} more.</p>'
         if len(failures) > len(shown)
         else ""
     )
@@ -312,12 +319,16 @@ def _failure(item: QueryResult, result: EvalResult) -> str:
     parts = [
         '<div class="failure">',
         f'<div class="q">{escape(item.query.text)}</div>',
-        (f'<div class="key">{escape(item.query.id)} · {escape(where)} · '
-        f"{item.latency_ms:.1f} ms</div>"),
+        (
+            f'<div class="key">{escape(item.query.id)} · {escape(where)} · '
+            f"{item.latency_ms:.1f} ms</div>"
+        ),
     ]
     if item.query.answers:
         answers = " | ".join(a if len(a) <= 200 else a[:199] + "…" for a in item.query.answers)
-        parts.append(f'<div class="label">gold answer</div><div class="passage">{escape(answers)}</div>')
+        parts.append(
+            f'<div class="label">gold answer</div><div class="passage">{escape(answers)}</div>'
+        )
     if item.answer_correct is not None:
         given = item.answer or "(abstained)"
         verdict = "contains a gold answer" if item.answer_correct else "misses"

@@ -83,6 +83,8 @@ class EvalResult:
     baselines: dict[str, RunResult]
     gold: dict[str, Preview] = field(default_factory=dict)  # gold documents of failures
     info: dict[str, object] = field(default_factory=dict)  # home, embedder, settings …
+    # Answer quality per method (eval/answer_quality.py), when asked for.
+    answers: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The JSON contract of `jisik eval --json`."""
@@ -95,9 +97,9 @@ class EvalResult:
             "modes": {name: run.metrics for name, run in self.modes.items()},
             "baselines": {name: run.metrics for name, run in self.baselines.items()},
             **self._categories(),
+            **({"answers": self.answers} if self.answers else {}),
             **self.info,
         }
-
 
     def _categories(self) -> dict:
         by_mode = {name: rates_by_category(run.results) for name, run in self.modes.items()}

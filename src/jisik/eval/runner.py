@@ -39,10 +39,13 @@ def ingest_dataset(jisik, dataset: Dataset, progress: Progress | None = None):
     """Ingest every passage as one document; unchanged passages are skipped."""
     items = [(f"{dataset.name}:{p.id}", p.title, p.text) for p in dataset.corpus]
     report = jisik.add_texts(
-        items, progress=(lambda done, total, _s: progress("ingest", done, total)) if progress else None
+        items,
+        progress=(lambda done, total, _s: progress("ingest", done, total)) if progress else None,
     )
     if report.failed:
-        log.warning("%d passages could not be ingested, e.g. %s", len(report.failed), report.failed[0])
+        log.warning(
+            "%d passages could not be ingested, e.g. %s", len(report.failed), report.failed[0]
+        )
     # Measured with every vector in place, as a home looks once its backlog is done.
     jisik.embed_backlog(
         (lambda done, total, _s: progress("embedding", done, total)) if progress else None
@@ -61,8 +64,12 @@ def evaluate_dataset(
     overrides: Mapping[str, object] | None = None,
     baselines: bool = True,
     progress: Progress | None = None,
+    answers: bool = False,
+    answer_limit: int | None = None,
 ) -> EvalResult:
-    """Evaluate jisik on a BEIR-layout folder (see ``jisik.eval.dataset``)."""
+    """Evaluate jisik on a BEIR-layout folder (see ``jisik.eval.dataset``); with
+    ``answers``, also the answers' quality against the reference answers (the first
+    ``answer_limit`` questions that have one), quoted and, with a model, generated."""
     # The facade pulls in every backend; importing it here keeps this module light.
     from jisik.service import Jisik
 
@@ -90,9 +97,15 @@ def evaluate_dataset(
         ingest = ingest_dataset(jisik, dataset, progress)
         ingest_seconds = time.perf_counter() - started
         prefix = len(dataset.name) + 1
-        runs = run_modes(
-            jisik, queries, modes, lambda h: h.source[prefix:], span_answers, progress
-        )
+        runs = run_modes(jisik, queries, modes, lambda h: h.source[prefix:], span_answers, progress)
+        answer_metrics = {}
+        if answers:
+            from jisik.eval.answer_quality import evaluate_answers
+
+            with_answers = [q for q in queries if any(a.strip() for a in q.answers)]
+            answer_metrics = evaluate_answers(
+                jisik, with_answers[:answer_limit] if answer_limit else with_answers, None, progress
+            )
         analyzer = jisik.analyzer
         info = _info(jisik, ingest)
     base = (
@@ -118,6 +131,7 @@ def evaluate_dataset(
         baselines=base,
         gold=gold,
         info=info,
+        answers=answer_metrics,
     )
 
 
@@ -135,7 +149,11 @@ def _info(jisik, ingest=None) -> dict[str, object]:
         },
     }
     if ingest is not None:
-        data["ingest"] = {"added": ingest.added, "updated": ingest.updated, "unchanged": ingest.unchanged}
+        data["ingest"] = {
+            "added": ingest.added,
+            "updated": ingest.updated,
+            "unchanged": ingest.unchanged,
+        }
     return data
 
 
