@@ -77,6 +77,12 @@ def readers_for(
 
 def generator_for(settings: Settings):
     """The configured language model, or None (answers are quoted, not generated)."""
+    if settings.llm_path:
+        from jisik.llm.llama_local import LlamaCppGenerator
+
+        return LlamaCppGenerator(
+            settings.llm_path, settings.llm_timeout_s, settings.llm_max_context_tokens
+        )
     if not settings.llm_base_url:
         return None
     from jisik.llm.openai_chat import OpenAIChatGenerator

@@ -71,6 +71,8 @@ class Settings:
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""  # a secret: never logged, audited, shown or written to the manifest
+    # Or a GGUF file run in-process by llama.cpp (the local-llm extra); never downloaded.
+    llm_path: str = ""
     llm_timeout_s: float = 60.0
     llm_max_context_tokens: int = 8192
     llm_max_answer_tokens: int = 512
@@ -120,6 +122,10 @@ class Settings:
             raise ConfigError(
                 "a language model needs both llm_base_url and llm_model "
                 "(JISIK_LLM_BASE_URL, JISIK_LLM_MODEL)"
+            )
+        if self.llm_path and self.llm_base_url:
+            raise ConfigError(
+                "set either llm_base_url (a model server) or llm_path (a local GGUF file), not both"
             )
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ConfigError(

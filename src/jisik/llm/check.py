@@ -25,7 +25,9 @@ class CheckResult:
     problem: str = ""
 
 
-def check(generator: OpenAIChatGenerator) -> CheckResult:
+def check(generator) -> CheckResult:
+    if not isinstance(generator, OpenAIChatGenerator):
+        return _check_local(generator)
     served: tuple[str, ...] = ()
     context = None
     try:
@@ -63,6 +65,44 @@ def check(generator: OpenAIChatGenerator) -> CheckResult:
         context,
         generator.max_context_tokens,
         round(seconds, 3),
+        problem,
+    )
+
+
+def _check_local(generator) -> CheckResult:
+    """An in-process model (``llm_path``): nothing to reach, only a reply to time."""
+    context = generator.trained_context
+    started = time.perf_counter()
+    try:
+        generate(generator, [Message("user", "ping")], GenerationParams(max_tokens=4))
+    except GeneratorError as exc:
+        return CheckResult(
+            f"local:{generator.path}",
+            generator.id,
+            False,
+            (generator.id,),
+            True,
+            context,
+            generator.max_context_tokens,
+            None,
+            str(exc),
+        )
+    seconds = round(time.perf_counter() - started, 3)
+    problem = ""
+    if context is not None and context < generator.max_context_tokens:
+        problem = (
+            f"the model was trained for {context} tokens of context, less than "
+            f"llm_max_context_tokens ({generator.max_context_tokens}); lower the setting"
+        )
+    return CheckResult(
+        f"local:{generator.path}",
+        generator.id,
+        not problem,
+        (generator.id,),
+        True,
+        context,
+        generator.max_context_tokens,
+        seconds,
         problem,
     )
 
