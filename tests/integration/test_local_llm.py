@@ -29,10 +29,12 @@ def test_a_local_model_streams_counts_and_is_checked(tmp_path, model_path):
     from jisik.llm.llama_local import LlamaCppGenerator
 
     generator = LlamaCppGenerator(str(model_path), timeout_s=120, max_context_tokens=2048)
-    pieces = list(generator.stream([Message("user", "Say hello.")], GenerationParams(16)))
+    question = [Message("user", "What is the capital of France?")]
+    pieces = list(generator.stream(question, GenerationParams(16)))
     assert any(isinstance(p, TextDelta) for p in pieces)
-    text, finished = generate(generator, [Message("user", "Say hello.")], GenerationParams(8))
-    assert finished.usage.prompt_tokens > 0 and finished.usage.estimated
+    text, finished = generate(generator, question, GenerationParams(8))
+    assert text and finished.usage.prompt_tokens > 0 and finished.usage.estimated
+    assert finished.usage.completion_tokens > 0
     assert finished.model == generator.id == f"gguf:{model_path.name}"
 
     settings = load_settings(

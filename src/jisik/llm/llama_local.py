@@ -46,6 +46,9 @@ class LlamaCppGenerator:
             self._llama = Llama(model_path=str(model), n_ctx=max_context_tokens, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ConfigError(f"llama.cpp cannot load {model}: {exc}") from exc
+        fallback = _chat_format(self._llama.metadata or {})
+        if fallback:
+            self._llama.chat_format = fallback
 
     @property
     def trained_context(self) -> int | None:
@@ -86,3 +89,16 @@ class LlamaCppGenerator:
         )
         # The chat template's own tokens are not counted: marked as estimated.
         yield Finished(Usage(prompt, completion, estimated=True), finish, self.id)
+
+
+# Chat formats of llama-cpp-python by model family, for GGUF files that carry no chat
+# template of their own (llama.cpp would otherwise wrap the prompt as Llama 2's, and a
+# model of another family answers nothing or nonsense).
+_FAMILY_FORMATS = (("gemma", "gemma"), ("qwen", "qwen"), ("mistral", "mistral-instruct"))
+
+
+def _chat_format(metadata: dict) -> str | None:
+    if metadata.get("tokenizer.chat_template"):
+        return None  # the file's own template is used
+    architecture = str(metadata.get("general.architecture", "")).lower()
+    return next((fmt for family, fmt in _FAMILY_FORMATS if architecture.startswith(family)), None)
