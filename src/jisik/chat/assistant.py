@@ -51,12 +51,13 @@ class Conversations:
         generate: bool | None = None,
         k: int = 5,
     ) -> ChatTurn:
-        """Ask ``asked`` after ``history`` (given by the client), or within the stored
-        conversation ``conversation_id`` (its turns are the history, and this turn is
-        added to it)."""
+        """Ask ``asked`` after ``history`` (given by the client), and/or within the stored
+        conversation ``conversation_id``: this turn is added to it, and its turns are the
+        history unless one is given."""
         who = self.jisik._who(who)
         if conversation_id is not None:
-            history = self._history(who, conversation_id)
+            stored = self._history(who, conversation_id)  # also: is it this user's?
+            history = stored if history is None else history
         standalone = standalone_question(
             asked, history or (), self.jisik.analyzer, self.jisik.generator
         )
@@ -126,9 +127,7 @@ class Conversations:
         return set(self.jisik.records.readable(existing, who.readers))
 
 
-def history_from_messages(
-    pairs: Sequence[tuple[str, str]], analyzer
-) -> list[PastTurn]:
+def history_from_messages(pairs: Sequence[tuple[str, str]], analyzer) -> list[PastTurn]:
     """Earlier (question, answer) pairs a client sent, each question made standalone by
     the rule in turn (a third follow-up still knows the first question's subject)."""
     past: list[PastTurn] = []

@@ -101,8 +101,9 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
     conversation_id = body.conversation_id
     if conversation_id is None and body.store:
         conversation_id = chats.create(who).id
-    # A stored conversation's own turns are its history; otherwise the messages sent.
-    history = None if conversation_id else history_from_messages(earlier, state.jisik.analyzer)
+    # A conversation continued by id has its own turns as history; otherwise the messages
+    # sent are the history (also of a conversation that `store` starts now).
+    history = None if body.conversation_id else history_from_messages(earlier, state.jisik.analyzer)
     turn = chats.ask(
         who, question, conversation_id=conversation_id, history=history, generate=generate
     )
