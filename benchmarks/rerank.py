@@ -28,7 +28,7 @@ from pathlib import Path
 from jisik.eval.dataset import load_dataset
 from jisik.eval.metrics import mrr_at
 from jisik.eval.runner import ingest_dataset
-from jisik.rerank.http import HttpReranker
+from jisik.search.rerank.http import HttpReranker
 from jisik.service import Jisik
 from jisik.settings import load_settings
 

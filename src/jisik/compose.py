@@ -78,7 +78,7 @@ def readers_for(
 def generator_for(settings: Settings):
     """The configured language model, or None (answers are quoted, not generated)."""
     if settings.llm_path:
-        from jisik.llm.llama_local import LlamaCppGenerator
+        from jisik.llm.llamacpp import LlamaCppGenerator
 
         return LlamaCppGenerator(
             settings.llm_path, settings.llm_timeout_s, settings.llm_max_context_tokens
@@ -100,7 +100,7 @@ def reranker_for(settings: Settings):
     """The configured reranker service, or None (jisik's own order)."""
     if not settings.rerank_api:
         return None
-    from jisik.rerank.http import HttpReranker
+    from jisik.search.rerank.http import HttpReranker
 
     return HttpReranker(
         settings.rerank_api,

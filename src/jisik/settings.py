@@ -76,7 +76,7 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_context_tokens: int = 8192
     llm_max_answer_tokens: int = 512
-    # A reranker service for the top candidates (rerank/http.py): "tei" or "cohere"
+    # A reranker service for the top candidates (search/rerank/http.py): "tei" or "cohere"
     # (Cohere/Jina-style /v1/rerank, also served by vLLM). Unset: jisik's own order.
     rerank_api: str = ""
     rerank_url: str = ""

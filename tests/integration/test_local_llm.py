@@ -26,7 +26,7 @@ def model_path(tmp_path_factory):
 
 
 def test_a_local_model_streams_counts_and_is_checked(tmp_path, model_path):
-    from jisik.llm.llama_local import LlamaCppGenerator
+    from jisik.llm.llamacpp import LlamaCppGenerator
 
     generator = LlamaCppGenerator(str(model_path), timeout_s=120, max_context_tokens=2048)
     question = [Message("user", "What is the capital of France?")]
@@ -56,7 +56,7 @@ def test_a_local_model_streams_counts_and_is_checked(tmp_path, model_path):
 
 
 def test_a_missing_file_is_a_clear_configuration_error(tmp_path):
-    from jisik.llm.llama_local import LlamaCppGenerator
+    from jisik.llm.llamacpp import LlamaCppGenerator
 
     with pytest.raises(ConfigError, match="is not a file"):
         LlamaCppGenerator(str(tmp_path / "missing.gguf"))

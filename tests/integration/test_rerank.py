@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from jisik.errors import ConfigError
-from jisik.rerank.base import RerankError
-from jisik.rerank.http import HttpReranker
+from jisik.search.rerank.base import RerankError
+from jisik.search.rerank.http import HttpReranker
 from jisik.service import Jisik
 from jisik.settings import load_settings
 from jisik.types import Requester

@@ -16,9 +16,9 @@ import dataclasses
 import logging
 
 from jisik.index.base import Index, Readers, TermStatistics, require
-from jisik.rerank.base import Reranker, RerankError
 from jisik.search.duplicates import collapse_duplicates
 from jisik.search.language import other_language
+from jisik.search.rerank.base import Reranker, RerankError
 from jisik.search.rescore import rescore_hits
 from jisik.search.retriever import Retriever
 from jisik.settings import Settings

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from jisik.rerank.base import RerankError
+from jisik.search.rerank.base import RerankError
 
 MAX_PASSAGE_CHARS = 2000  # a cross-encoder reads ~512 tokens; the rest only costs time
 
