@@ -19,6 +19,7 @@ from jisik.audit.chain import AuditLog
 from jisik.cli import output
 from jisik.cli.common import HomeOption, JsonOption, run
 from jisik.cli.database import home_database
+from jisik.errors import InvalidInputError
 from jisik.identity import ROLES, Group, IdentityStore, User
 
 users_app = typer.Typer(no_args_is_help=True, help="Add, list, disable users; rotate API keys.")
@@ -116,6 +117,39 @@ def _set_enabled(name: str, enabled: bool, home: Path | None, json: bool) -> Non
         else:
             state = "disabled" if user.disabled else "enabled"
             output.console.print(f"{output.escape(user.name)} is {state}")
+
+    run(body)
+
+
+@users_app.command("set-password")
+def users_set_password(
+    name: str,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input (for scripts)."
+        ),
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Set a user's password for signing in to the web UI (their sessions end)."""
+
+    def body() -> None:
+        import sys
+
+        from jisik.identity.web_auth import WebAuth, check_password
+
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("비밀번호 (password)", hide_input=True)
+            check_password(password)
+            again = typer.prompt("한 번 더 (again)", hide_input=True)
+            if again != password:
+                raise InvalidInputError("the two passwords differ; nothing was changed")
+        with home_database(home) as (settings, engine):
+            WebAuth(engine, AuditLog(engine, home=settings.home)).set_password(name, password)
+        output.console.print(f"password set for {output.escape(name)}; their sessions ended")
 
     run(body)
 

@@ -79,7 +79,7 @@ class IdentityStore:
     def user(self, name: str) -> User:
         with Session(self.engine) as session:
             row = _user_row(session, name)
-            return _user(row, _groups_of(session, name))
+            return _user(row, groups_of(session, name))
 
     def disable(self, name: str, *, actor: str = "") -> User:
         """Disable a user: their keys stop working at once. The last enabled admin stays."""
@@ -154,7 +154,7 @@ class IdentityStore:
             ).first()
             if row is None:
                 return None
-            return Principal(row.name, row.role, frozenset(_groups_of(session, row.name)))
+            return Principal(row.name, row.role, frozenset(groups_of(session, row.name)))
 
     # --- groups -------------------------------------------------------------
 
@@ -252,7 +252,8 @@ def _enabled_admins(session: Session) -> int:
     )
 
 
-def _groups_of(session: Session, user: str) -> tuple[str, ...]:
+def groups_of(session: Session, user: str) -> tuple[str, ...]:
+    """A user's groups, read now (a change of membership applies to the next request)."""
     return tuple(
         session.scalars(
             select(UserGroupRow.group_name)

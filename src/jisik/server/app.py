@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from jisik import __version__
@@ -18,6 +19,7 @@ from jisik.embed.backlog import BackgroundEmbedder
 from jisik.errors import ConfigError
 from jisik.identity.records import ADMIN, Principal
 from jisik.identity.store import IdentityStore
+from jisik.identity.web_auth import WebAuth
 from jisik.local_link import LocalLink, client_url, new_token, remove_link, write_link
 from jisik.server import (
     problems,
@@ -37,6 +39,9 @@ from jisik.server.ratelimit import RateLimiter
 from jisik.server.state import ServerState
 from jisik.service import Jisik
 from jisik.settings import Settings
+from jisik.web import pages as web_pages
+from jisik.web.pages import static_directory
+from jisik.web.throttle import SignInThrottle
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,8 @@ def open_state(settings: Settings, config: ServerConfig) -> ServerState:
             limiter=RateLimiter(config.rate_per_minute, config.rate_burst),
             dev_principal=dev_principal,
             local_token=new_token() if config.local_link else None,
+            web_auth=WebAuth(jisik.engine, jisik.audit),
+            sign_in=SignInThrottle(),
         )
     except BaseException:
         jisik.close()
@@ -114,6 +121,9 @@ def create_app(state: ServerState) -> FastAPI:
         summary="Cited answers from your own documents, Korean first, with per-document "
         "permissions.",
         lifespan=lifespan,
+        # /docs is the web UI's own page over the vendored Swagger UI (no CDN).
+        docs_url=None,
+        redoc_url=None,
         # Body sizes are limited by RequestLimits (FastAPI's max_body_size would answer
         # text/plain). One file over the upload limit, so that the route's own 413, which
         # names the limit, answers before the form parser's 400.
@@ -135,6 +145,8 @@ def create_app(state: ServerState) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    app.include_router(web_pages.router)
+    app.mount("/static", StaticFiles(directory=static_directory()), name="static")
     _add_health(app, state)
     # The routers' own routes (FastAPI wraps included ones in private types).
     _add_middleware(app, state.config, upload_routes([r for rt in routers for r in rt.routes]))

@@ -1,4 +1,9 @@
-"""Who is calling: ``Authorization: Bearer <key>`` to a Principal, and role checks.
+"""Who is calling: ``Authorization: Bearer <key>`` (or a browser's session cookie) to a
+Principal, and role checks.
+
+A session cookie is accepted only with its CSRF token in ``X-CSRF-Token`` on every
+state-changing request: another site can make a browser send the cookie, never read the
+token from the page.
 
 Authentication goes through ``IdentityStore.authenticate`` (an ``Authenticator``);
 an OIDC resolver would be tried beside it here, without touching the routes.
@@ -6,6 +11,7 @@ an OIDC resolver would be tried beside it here, without touching the routes.
 
 from __future__ import annotations
 
+import hmac
 import math
 import re
 from typing import Annotated
@@ -15,6 +21,7 @@ from fastapi import Depends, Request
 from jisik.identity.keys import hash_key
 from jisik.identity.records import ADMIN, Principal
 from jisik.local_link import LOCAL_ACTOR_HEADER, is_local_token
+from jisik.server.devguard import STATE_CHANGING
 from jisik.server.problems import Problem
 from jisik.server.state import ServerState
 from jisik.types import Requester
@@ -24,6 +31,8 @@ from jisik.types import Requester
 LOCAL_USER_PREFIX = "local:"
 _CLI_ACTOR = re.compile(r"cli:[\w.-]{1,64}")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="jisik"'}
+SESSION_COOKIE = "jisik_session"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def server_state(request: Request) -> ServerState:
@@ -35,6 +44,8 @@ def caller(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     if not header and state.dev_principal is not None:
         return state.dev_principal
+    if not header and request.cookies.get(SESSION_COOKIE):
+        return _browser(request, state)
     scheme, _, credential = header.partition(" ")
     credential = credential.strip()
     if scheme.lower() != "bearer" or not credential:
@@ -57,6 +68,31 @@ def caller(request: Request) -> Principal:
             429,
             f"rate limit of {state.config.rate_per_minute} requests per minute for this key "
             f"reached; retry in {math.ceil(wait)} s",
+            {"Retry-After": str(math.ceil(wait))},
+        )
+    request.state.principal = principal
+    return principal
+
+
+def _browser(request: Request, state: ServerState) -> Principal:
+    """The user a session cookie signs in (the web UI)."""
+    token = request.cookies[SESSION_COOKIE]
+    found = state.web_auth.session(token) if state.web_auth is not None else None
+    if found is None:
+        raise Problem(401, "the session has ended; sign in again at /login", _CHALLENGE)
+    principal, csrf = found
+    if request.method.upper() in STATE_CHANGING and not hmac.compare_digest(
+        request.headers.get(CSRF_HEADER, ""), csrf
+    ):
+        raise Problem(
+            403, f"a change from the browser needs this session's {CSRF_HEADER} header; reload"
+        )
+    wait = state.limiter.take(hash_key(token))
+    if wait:
+        raise Problem(
+            429,
+            f"rate limit of {state.config.rate_per_minute} requests per minute reached; retry "
+            f"in {math.ceil(wait)} s",
             {"Retry-After": str(math.ceil(wait))},
         )
     request.state.principal = principal

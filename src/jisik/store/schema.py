@@ -236,9 +236,7 @@ class TurnRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))  # "user" or "assistant"
     text: Mapped[str] = mapped_column(Text)
@@ -246,3 +244,28 @@ class TurnRow(Base):
     trace_id: Mapped[str] = mapped_column(String(32), default="")
     details_json: Mapped[str] = mapped_column(Text, default="{}")  # citations, labels
     at: Mapped[float] = mapped_column(Float)
+
+
+class PasswordRow(Base):
+    """A user's web sign-in password, kept only as its Argon2id hash."""
+
+    __tablename__ = "user_passwords"
+
+    user_name: Mapped[str] = mapped_column(
+        ForeignKey("users.name", ondelete="CASCADE"), primary_key=True
+    )
+    hash: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: the cookie's token is kept only as its SHA-256."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_name"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    last_seen: Mapped[float] = mapped_column(Float)
