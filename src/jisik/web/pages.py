@@ -202,6 +202,7 @@ def _next(request: Request) -> str:
     """Where to go back to: a path on this server only (never an open redirect)."""
     wanted = request.query_params.get("next", "/")
     parts = urlsplit(wanted)
+    # Browsers read "/\\host" as "//host": a backslash anywhere is refused too.
     if parts.scheme or parts.netloc or not wanted.startswith("/") or wanted.startswith("//"):
         return "/"
-    return wanted
+    return "/" if "\\" in wanted else wanted
