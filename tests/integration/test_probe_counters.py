@@ -4,7 +4,8 @@ Issue 9: the vector-entry probe could be made to report 0 and every test still p
 because no test needed it to see anything. Here each store gets a leftover through that
 store's own API (a file under the home, a kept original, a staging folder, a raw
 database page, a job record, a version and its chunk, a lexical entry, a vector, an
-index term, an active document, an audit event, a registered answer, an export), one at
+index term, an active document, an audit event, a registered answer, a conversation
+turn, an export), one at
 a time, and the counter for it must go from 0 to more than 0.
 """
 
@@ -125,6 +126,13 @@ def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
     def answer_hash():
         jisik.answers.register("담당자는 과장입니다.", "trace-planted")
 
+    def conversation_turn():
+        from jisik.store.conversations import USER, Turn
+
+        store = jisik.conversations.store
+        kept = store.create("user:erin", "식당 문의")
+        store.append("user:erin", kept.id, [Turn(USER, f"{NAME} 과장 연락처는?")])
+
     export = tmp_path / "audit-export.jsonl"
 
     def export_file():
@@ -151,6 +159,7 @@ def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
     plant("audit_events", audit_event)
     assert counts["answer_hashes"] == 0
     plant("answer_hashes", answer_hash)
+    plant("conversation_entries", conversation_turn)
     plant("exports", export_file)
     assert counts["exports"] == 1  # one line of the two names the person
     # Every place the probe reports was shown to see something.
