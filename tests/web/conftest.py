@@ -53,6 +53,7 @@ def site(tmp_path_factory):
     cli(home, "groups", "add", "hr")
     cli(home, "groups", "add", "finance")
     add_user(home, "alice", "reader", "hr")
+    add_user(home, "eun", "editor", "hr")
     cli(home, "add", str(handbook), "--group", "hr")
     secret = root / "finance"
     secret.mkdir()
@@ -61,6 +62,7 @@ def site(tmp_path_factory):
     )
     cli(home, "add", str(secret), "--group", "finance")
     set_password(home, "alice")
+    set_password(home, "eun")
     set_password(home, "root")
     server = start(home)
     yield server

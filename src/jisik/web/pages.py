@@ -79,21 +79,46 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
 
 
-@router.get("/")
-def chat_page(request: Request) -> Response:
+def _app_page(request: Request, template: str, page: str, **context: object) -> Response:
+    """A page of the signed-in app (to the sign-in page without a session)."""
     signed_in = _signed_in(request)
     if signed_in is None:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(f"/login?next={page_path(page)}", status_code=303)
     principal, csrf = signed_in
     state = server_state(request)
     return _page(
         request,
-        "chat.html",
+        template,
         user=principal,
         csrf=csrf,
         dev=state.dev_principal is not None,
-        generative=state.jisik.generative is not None,
+        page=page,
+        **context,
     )
+
+
+def page_path(page: str) -> str:
+    return "/" if page == "chat" else f"/{page}"
+
+
+@router.get("/")
+def chat_page(request: Request) -> Response:
+    return _app_page(request, "chat.html", "chat")
+
+
+@router.get("/documents")
+def documents_page(request: Request) -> Response:
+    signed_in = _signed_in(request)
+    groups: list[str] = []
+    if signed_in is not None:
+        principal = signed_in[0]
+        # The groups this user may give readers: an admin any, an editor their own.
+        groups = (
+            [g.name for g in server_state(request).identity.groups()]
+            if principal.can_manage_users
+            else sorted(principal.groups)
+        )
+    return _app_page(request, "documents.html", "documents", groups=groups)
 
 
 @router.get("/login")
@@ -106,7 +131,15 @@ def login_page(request: Request) -> Response:
 def _login_form(request: Request, error: str = "", status: int = 200, name: str = "") -> Response:
     # Login CSRF: the form's token must match this cookie, which another site cannot set.
     token = secrets.token_urlsafe(24)
-    response = _page(request, "login.html", status, error=error, login_csrf=token, name=name)
+    response = _page(
+        request,
+        "login.html",
+        status,
+        error=error,
+        login_csrf=token,
+        name=name,
+        next_path=_next(request),
+    )
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request)
     )

@@ -3,10 +3,7 @@
 "use strict";
 
 (function () {
-  const messages = JSON.parse(document.getElementById("messages").textContent);
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const t = (key, values) =>
-    (messages[key] || key).replace(/\{(\w+)\}/g, (_, name) => (values && name in values ? values[name] : ""));
+  const { t, api, element } = window.jisik;
   const $ = (id) => document.getElementById(id);
   const list = $("conversation-list");
   const thread = $("messages-list");
@@ -14,40 +11,6 @@
   const input = $("question");
   const send = $("send");
   let current = null; // the open conversation's id
-
-  async function api(path, options = {}) {
-    const headers = { Accept: "application/json", ...(options.headers || {}) };
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    if (options.method && options.method !== "GET") headers["X-CSRF-Token"] = csrf;
-    const response = await fetch(path, {
-      ...options,
-      headers,
-      credentials: "same-origin",
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    if (response.status === 401) {
-      window.location.assign("/login");
-      throw new Error("signed out");
-    }
-    if (!response.ok) throw new Error(await problem(response));
-    return response;
-  }
-
-  async function problem(response) {
-    try {
-      const body = await response.json();
-      return body.detail || body.title || String(response.status);
-    } catch (_) {
-      return String(response.status);
-    }
-  }
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   // --- conversations --------------------------------------------------------
 
