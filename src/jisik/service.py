@@ -83,6 +83,7 @@ from jisik.privacy.subject import Subject
 from jisik.search.pipeline import SearchPipeline
 from jisik.settings import Settings
 from jisik.store.database import compact, migrate, open_engine
+from jisik.store.feedback import FeedbackStore
 from jisik.store.jobs import JobStore
 from jisik.store.records import Records
 from jisik.text.analyzer import Analyzer
@@ -426,6 +427,7 @@ class Jisik:
             answers=self.answers,
             jobs=JobStore(self.engine),
             conversations=self.conversations.store,
+            feedback=FeedbackStore(self.engine),
             identity=IdentityStore(self.engine, self.audit),
             layout=self.layout,
             secrets=self.guard.secrets,

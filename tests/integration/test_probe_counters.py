@@ -5,7 +5,7 @@ because no test needed it to see anything. Here each store gets a leftover throu
 store's own API (a file under the home, a kept original, a staging folder, a raw
 database page, a job record, a version and its chunk, a lexical entry, a vector, an
 index term, an active document, an audit event, a registered answer, a conversation
-turn, an export), one at
+turn, a feedback comment, an export), one at
 a time, and the counter for it must go from 0 to more than 0.
 """
 
@@ -133,6 +133,14 @@ def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
         kept = store.create("user:erin", "식당 문의")
         store.append("user:erin", kept.id, [Turn(USER, f"{NAME} 과장 연락처는?")])
 
+    def feedback_comment():
+        from jisik.store.feedback import FeedbackStore
+
+        jisik.audit.append("ask", "user:erin", "trace-judged", question="식당은 언제 여나요?")
+        FeedbackStore(jisik.engine).give(
+            "user:erin", "trace-judged", "wrong", f"{NAME} 과장이 틀렸대요"
+        )
+
     export = tmp_path / "audit-export.jsonl"
 
     def export_file():
@@ -160,6 +168,7 @@ def test_each_counter_sees_a_leftover_in_its_own_store(jisik, tmp_path):
     assert counts["answer_hashes"] == 0
     plant("answer_hashes", answer_hash)
     plant("conversation_entries", conversation_turn)
+    plant("feedback_comments", feedback_comment)
     plant("exports", export_file)
     assert counts["exports"] == 1  # one line of the two names the person
     # Every place the probe reports was shown to see something.

@@ -14,8 +14,8 @@ WEB = files("jisik.web")
 def _used_keys() -> set[str]:
     keys: set[str] = set()
     for folder, pattern in (
-        ("templates", r"""\bt\(\s*["']([\w.]+)["']"""),
-        ("static", r"""\bt\("([\w.]+)\""""),
+        ("templates", r"""\bt\(\s*["']([\w.]+)["']\s*[,)]"""),
+        ("static", r"""\bt\("([\w.]+)"\s*[,)]"""),
     ):
         for item in WEB.joinpath(folder).iterdir():
             if item.name.endswith((".html", ".js")):
@@ -32,6 +32,16 @@ def test_every_key_used_exists():
     assert len(used) > 30
     for language in LANGUAGES:
         assert used <= set(catalogue(language)), used - set(catalogue(language))
+
+
+def test_keys_built_at_run_time_exist():
+    from jisik.identity.records import ROLES
+    from jisik.store.feedback import VERDICTS
+
+    for language in LANGUAGES:
+        messages = catalogue(language)
+        assert all(f"role.{role}" in messages for role in ROLES)
+        assert all(f"feedback.{verdict}" in messages for verdict in VERDICTS)
 
 
 def test_korean_is_the_default_and_values_are_filled_in():

@@ -4,8 +4,11 @@ the language switch, sign-out, and axe-core on each screen."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import dismiss_notice, shot, sign_in
 
@@ -59,6 +62,12 @@ def test_ask_stream_cite_follow_up_and_sign_out(page, site):
     assert "정보보안" in page.locator("#source-heading").inner_text()
     shot(page, "chat-answer-source")
     assert _serious(page) == []
+
+    # Feedback on the answer, with a comment, for the admins.
+    answer.get_by_role("button", name="틀림").click()
+    answer.get_by_label("의견 (선택)").fill("숫자는 맞지만 출처가 오래됐어요")
+    answer.get_by_role("button", name="의견 보내기").click()
+    expect(answer.get_by_role("status")).to_have_text("의견을 보냈습니다. 고맙습니다.")
 
     # A follow-up is read against the conversation, and says how it was understood.
     page.get_by_label("질문").fill("그럼 며칠마다 변경해야 해?")
@@ -120,3 +129,34 @@ def test_the_api_viewer_works_offline(page, site):
     assert "jisik" in page.locator(".swagger-ui .title").inner_text()
     assert outside == []
     shot(page, "api-docs")
+
+
+def test_an_admin_creates_a_user_and_reads_the_feedback(page):
+    sign_in(page, "root")
+    dismiss_notice(page)
+    page.get_by_role("link", name="관리").click()
+    page.wait_for_url("**/admin")
+    form = page.locator("#new-user")
+    form.get_by_label("사용자 이름").fill("dahye")
+    form.get_by_label("역할").select_option("editor")
+    form.get_by_label("hr").check()
+    form.get_by_role("button", name="사용자 추가").click()
+    key = page.locator("#new-key-value")
+    expect(key).to_have_text(re.compile(r"^jsk_"))
+    shot(page, "admin-new-key")
+    page.get_by_role("button", name="복사했습니다, 숨기기").click()
+    expect(page.locator("#new-key")).to_be_hidden()
+    row = page.locator("#user-rows tr", has_text="dahye")
+    expect(row).to_contain_text("hr")
+    expect(page.locator("#feedback-rows")).to_contain_text("출처가 오래됐어요")
+    expect(page.locator("#feedback-rows")).to_contain_text("user:alice")
+    assert _serious(page) == []
+    shot(page, "admin")
+
+
+def test_the_admin_screen_is_not_offered_to_a_reader(page):
+    sign_in(page, "alice")
+    dismiss_notice(page)
+    assert page.get_by_role("link", name="관리").count() == 0
+    page.goto("/admin")
+    assert page.url.endswith("/")  # sent back: the API would refuse every request on it

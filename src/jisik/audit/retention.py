@@ -10,6 +10,7 @@ from jisik.audit.chain import AuditLog
 from jisik.audit.registry import AnswerRegistry
 from jisik.errors import InvalidInputError
 from jisik.store.conversations import ConversationStore
+from jisik.store.feedback import FeedbackStore
 
 # Events that hold what people asked and what they were shown.
 QUESTION_EVENTS = ("search", "ask", "document.read", "document.file")
@@ -23,6 +24,7 @@ def prune(
     floor_days: int,
     actor: str,
     conversations: ConversationStore | None = None,
+    feedback: FeedbackStore | None = None,
 ) -> dict:
     """Redact question/answer events older than ``older_than_days`` (never under the floor)."""
     if older_than_days < floor_days:
@@ -35,6 +37,8 @@ def prune(
     redacted = audit.redact([e.seq for e in old], "retention")
     forgotten = answers.forget(e.trace_id for e in old if e.trace_id)
     kept = conversations.prune(cutoff) if conversations is not None else {}
+    if feedback is not None:
+        kept = {**kept, "feedback_deleted": feedback.prune(cutoff)}
     audit.append(
         "audit.prune",
         actor,

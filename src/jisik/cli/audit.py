@@ -20,6 +20,7 @@ from jisik.cli.database import home_database
 from jisik.errors import InvalidInputError
 from jisik.keys import read_public_key_file
 from jisik.store.conversations import ConversationStore
+from jisik.store.feedback import FeedbackStore
 
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify, export, lookup.")
 
@@ -207,6 +208,7 @@ def prune_command(
                 settings.audit_retention_floor_days,
                 local_actor(),
                 ConversationStore(engine),
+                FeedbackStore(engine),
             )
         if json:
             output.emit_json(result)

@@ -57,6 +57,7 @@ PLACES = (
     "answer_hashes",
     "job_records",
     "conversation_entries",
+    "feedback_comments",
     "orphaned_originals",
     "stale_staging_folders",
     "database_file",

@@ -17,6 +17,7 @@ from jisik.identity.store import IdentityStore
 from jisik.index.base import Index
 from jisik.keys import HomeSecrets
 from jisik.store.conversations import ConversationStore
+from jisik.store.feedback import FeedbackStore
 from jisik.store.jobs import JobStore
 from jisik.store.records import Records
 
@@ -33,6 +34,7 @@ class ErasureContext:
     answers: AnswerRegistry  # hashes of answers given from their documents
     jobs: JobStore  # upload job records
     conversations: ConversationStore  # every user's questions and answers, kept
+    feedback: FeedbackStore  # comments on answers
     identity: IdentityStore  # whether the person is a user
     layout: HomeLayout  # home files, receipts, the write lock
     secrets: HomeSecrets  # the receipt's signing key and the identifier key

@@ -153,6 +153,9 @@ def _erase_records(
         "conversation_replacements": context.conversations.redact(
             lambda text: subject.redact(text, REDACTED)
         ),
+        "feedback_replacements": context.feedback.redact(
+            lambda text: subject.redact(text, REDACTED)
+        ),
         "export_lines_removed": _clean_exports(subject, before.exports),
     }
 

@@ -42,6 +42,7 @@ class Found:
     answer_hashes: int
     job_records: int
     conversation_entries: int  # turns and titles
+    feedback_comments: int
     exports: tuple[dict, ...]  # {"path", "lines"}
     home: homefiles.HomeScan
     subject_is_user: bool
@@ -63,6 +64,7 @@ class Found:
             "answer_hashes": self.answer_hashes,
             "job_records": self.job_records,
             "conversation_entries": self.conversation_entries,
+            "feedback_comments": self.feedback_comments,
             "exports": sum(e["lines"] for e in self.exports),
             "home_files": len(self.home.files),
             "orphaned_originals": len(self.home.orphaned_originals),
@@ -92,6 +94,7 @@ def locate(context: ErasureContext, subject: Subject) -> Found:
         answer_hashes=context.answers.count(e.trace_id for e in content_events if e.trace_id),
         job_records=jobs.count_matching(subject.occurs_in),
         conversation_entries=context.conversations.count_matching(subject.occurs_in),
+        feedback_comments=context.feedback.count_matching(subject.occurs_in),
         exports=tuple(_exports(context, subject)),
         home=homefiles.scan(
             context.layout, subject, context.records.content_hashes(), jobs.states()

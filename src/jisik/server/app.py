@@ -27,6 +27,7 @@ from jisik.server import (
     routes_chat,
     routes_conversations,
     routes_documents,
+    routes_feedback,
     routes_governance,
     routes_query,
 )
@@ -140,6 +141,7 @@ def create_app(state: ServerState) -> FastAPI:
         routes_query.router,
         routes_chat.router,
         routes_conversations.router,
+        routes_feedback.router,
         routes_admin.router,
         routes_governance.router,
     )

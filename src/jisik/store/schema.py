@@ -269,3 +269,21 @@ class WebSessionRow(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)
     last_seen: Mapped[float] = mapped_column(Float)
+
+
+class FeedbackRow(Base):
+    """A reader's verdict on one answer (the answer's audit trace), for admins to review."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_at", "at"),
+        Index("ix_feedback_trace", "trace_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trace_id: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(80))
+    verdict: Mapped[str] = mapped_column(String(16))  # "helpful" or "wrong"
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[float] = mapped_column(Float)

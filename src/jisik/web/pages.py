@@ -83,7 +83,8 @@ def _app_page(request: Request, template: str, page: str, **context: object) -> 
     """A page of the signed-in app (to the sign-in page without a session)."""
     signed_in = _signed_in(request)
     if signed_in is None:
-        return RedirectResponse(f"/login?next={page_path(page)}", status_code=303)
+        path = page_path(page)
+        return RedirectResponse("/login" if path == "/" else f"/login?next={path}", 303)
     principal, csrf = signed_in
     state = server_state(request)
     return _page(
@@ -119,6 +120,14 @@ def documents_page(request: Request) -> Response:
             else sorted(principal.groups)
         )
     return _app_page(request, "documents.html", "documents", groups=groups)
+
+
+@router.get("/admin")
+def admin_page(request: Request) -> Response:
+    signed_in = _signed_in(request)
+    if signed_in is not None and not signed_in[0].can_manage_users:
+        return RedirectResponse("/", status_code=303)  # the API would refuse all of it
+    return _app_page(request, "admin.html", "admin")
 
 
 @router.get("/login")

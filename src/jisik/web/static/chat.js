@@ -72,6 +72,7 @@
           digital_source_type: turn.digital_source_type || "",
           notice: turn.notice || (turn.withheld ? t("chat.withheld") : ""),
           abstained: turn.abstained,
+          trace_id: turn.trace_id,
         });
       }
     }
@@ -174,7 +175,57 @@
       setTimeout(() => (copy.textContent = t("chat.copy")), 1500);
     });
     bar.append(copy);
+    if (answer.trace_id && !answer.abstained) bar.append(feedback(answer.trace_id));
     return bar;
+  }
+
+  // Helpful or wrong, with an optional comment: stored for the admins to review.
+  function feedback(traceId) {
+    const wrap = element("div", "feedback");
+    const form = element("form", "feedback-form");
+    form.hidden = true;
+    const label = element("label", "", t("feedback.comment"));
+    const comment = element("textarea");
+    comment.rows = 2;
+    comment.maxLength = 2000;
+    label.append(comment);
+    const submit = element("button", "", t("feedback.send"));
+    submit.type = "submit";
+    form.append(label, submit);
+    const status = element("span", "feedback-status");
+    status.setAttribute("role", "status");
+    let verdict = "";
+    const choose = (value, other) => () => {
+      verdict = value;
+      chosen[value].setAttribute("aria-pressed", "true");
+      chosen[other].setAttribute("aria-pressed", "false");
+      form.hidden = false;
+      comment.focus();
+    };
+    const chosen = {
+      helpful: element("button", "", t("feedback.helpful")),
+      wrong: element("button", "", t("feedback.wrong")),
+    };
+    for (const [value, other] of [["helpful", "wrong"], ["wrong", "helpful"]]) {
+      chosen[value].type = "button";
+      chosen[value].setAttribute("aria-pressed", "false");
+      chosen[value].addEventListener("click", choose(value, other));
+    }
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api("/v1/feedback", {
+          method: "POST",
+          body: { trace_id: traceId, verdict, comment: comment.value.trim() },
+        });
+        form.hidden = true;
+        status.textContent = t("feedback.thanks");
+      } catch (error) {
+        status.textContent = t("error.generic", { detail: error.message });
+      }
+    });
+    wrap.append(chosen.helpful, chosen.wrong, form, status);
+    return wrap;
   }
 
   async function ask(question) {
