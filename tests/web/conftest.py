@@ -54,6 +54,7 @@ def site(tmp_path_factory):
     cli(home, "groups", "add", "finance")
     add_user(home, "alice", "reader", "hr")
     add_user(home, "eun", "editor", "hr")
+    add_user(home, "olivia", "auditor")
     cli(home, "add", str(handbook), "--group", "hr")
     secret = root / "finance"
     secret.mkdir()
@@ -61,8 +62,16 @@ def site(tmp_path_factory):
         "# 예산\n\n내년 연구개발 예산은 42억 원으로 확정되었습니다.\n", encoding="utf-8"
     )
     cli(home, "add", str(secret), "--group", "finance")
+    contacts = root / "contacts"
+    contacts.mkdir()
+    (contacts / "hr-contacts.md").write_text(
+        "# 인사팀 연락처\n\n채용 문의는 한소희 대리에게 하세요. 내선 2041번입니다.\n",
+        encoding="utf-8",
+    )
+    cli(home, "add", str(contacts), "--group", "hr")
     set_password(home, "alice")
     set_password(home, "eun")
+    set_password(home, "olivia")
     set_password(home, "root")
     server = start(home)
     yield server

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from jisik import __version__
 from jisik.identity.records import Principal
+from jisik.privacy.erasure import DEFAULT_BASIS
 from jisik.server.auth import SESSION_COOKIE, server_state
 from jisik.web.i18n import (
     LANGUAGE_COOKIE,
@@ -128,6 +129,14 @@ def admin_page(request: Request) -> Response:
     if signed_in is not None and not signed_in[0].can_manage_users:
         return RedirectResponse("/", status_code=303)  # the API would refuse all of it
     return _app_page(request, "admin.html", "admin")
+
+
+@router.get("/compliance")
+def compliance_page(request: Request) -> Response:
+    signed_in = _signed_in(request)
+    if signed_in is not None and not signed_in[0].can_audit:
+        return RedirectResponse("/", status_code=303)
+    return _app_page(request, "compliance.html", "compliance", default_basis=DEFAULT_BASIS)
 
 
 @router.get("/login")
