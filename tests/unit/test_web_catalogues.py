@@ -36,12 +36,17 @@ def test_every_key_used_exists():
 
 def test_keys_built_at_run_time_exist():
     from jisik.identity.records import ROLES
+    from jisik.privacy.policy import ACTIONS
     from jisik.store.feedback import VERDICTS
 
     for language in LANGUAGES:
         messages = catalogue(language)
         assert all(f"role.{role}" in messages for role in ROLES)
         assert all(f"feedback.{verdict}" in messages for verdict in VERDICTS)
+        assert all(f"pii.{action}" in messages for action in ACTIONS)
+        counted = ("documents", "chunks", "audit_events", "conversation_entries")
+        counted += ("feedback_comments", "job_records", "home_files")
+        assert all(f"comp.count.{key}" in messages for key in counted)
 
 
 def test_korean_is_the_default_and_values_are_filled_in():

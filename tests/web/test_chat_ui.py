@@ -150,6 +150,13 @@ def test_an_admin_creates_a_user_and_reads_the_feedback(page):
     expect(row).to_contain_text("hr")
     expect(page.locator("#feedback-rows")).to_contain_text("출처가 오래됐어요")
     expect(page.locator("#feedback-rows")).to_contain_text("user:alice")
+    # A PII policy: phone numbers masked for the whole home, kept after a reload.
+    phone = page.get_by_label("전화번호 · 기본")
+    with page.expect_response("**/v1/pii/policies/home/phone") as saved:
+        phone.select_option("mask")
+    assert saved.value.status == 200
+    page.reload()
+    expect(page.get_by_label("전화번호 · 기본")).to_have_value("mask")
     assert _serious(page) == []
     shot(page, "admin")
 

@@ -29,6 +29,7 @@ from jisik.server import (
     routes_documents,
     routes_feedback,
     routes_governance,
+    routes_pii,
     routes_query,
 )
 from jisik.server.config import ServerConfig
@@ -144,6 +145,7 @@ def create_app(state: ServerState) -> FastAPI:
         routes_feedback.router,
         routes_admin.router,
         routes_governance.router,
+        routes_pii.router,
     )
     for router in routers:
         app.include_router(router)

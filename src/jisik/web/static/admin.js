@@ -29,11 +29,13 @@
   }
 
   async function load() {
-    const [users, groupList, feedback] = await Promise.all([
+    const [users, groupList, feedback, pii] = await Promise.all([
       api("/v1/users").then((r) => r.json()),
       api("/v1/groups").then((r) => r.json()),
       api("/v1/feedback?limit=100").then((r) => r.json()),
+      api("/v1/pii/policies").then((r) => r.json()),
     ]);
+    renderPolicies(pii, groupList);
     renderUsers(users);
     renderGroups(groupList, users);
     renderFeedback(feedback.data);
@@ -111,6 +113,52 @@
       add.setAttribute("aria-label", `${t("admin.add_member")} (${g.name})`);
       item.append(members, label, add);
       list.append(item);
+    }
+  }
+
+  // One column per scope: the home's policy, then each group's (its own, or the home's).
+  function renderPolicies(pii, groupList) {
+    const scopes = ["home", ...groupList.map((g) => g.name)];
+    const head = $("pii-head");
+    head.replaceChildren(element("th", "", t("admin.pii_type")));
+    for (const scope of scopes) {
+      const cell = element("th", "", scope === "home" ? t("admin.pii_home") : scope);
+      cell.scope = "col";
+      if (scope !== "home" && pii.policies[scope]) {
+        const reset = button(t("admin.pii_reset"), () =>
+          run(() => api(`/v1/pii/policies/${encodeURIComponent(scope)}`, { method: "DELETE" })),
+          "secondary",
+        );
+        reset.setAttribute("aria-label", `${t("admin.pii_reset")}: ${scope}`);
+        cell.append(document.createTextNode(" "), reset);
+      }
+      head.append(cell);
+    }
+    const rows = $("pii-rows");
+    rows.replaceChildren();
+    for (const type of pii.types) {
+      const row = element("tr");
+      const name = element("th", "", `${type.label} (${type.kind})`);
+      name.scope = "row";
+      row.append(name);
+      for (const scope of scopes) {
+        const own = pii.policies[scope];
+        const select = element("select");
+        select.setAttribute("aria-label", `${type.label} · ${scope === "home" ? t("admin.pii_home") : scope}`);
+        if (!own) select.append(new Option(t("admin.pii_inherit", { action: t(`pii.${pii.policies.home[type.kind]}`) }), ""));
+        for (const action of pii.actions) select.append(new Option(t(`pii.${action}`), action));
+        select.value = own ? own[type.kind] : "";
+        select.addEventListener("change", () => {
+          if (!select.value) return;
+          run(() =>
+            api(`/v1/pii/policies/${encodeURIComponent(scope)}/${type.kind}`, { method: "PUT", body: { action: select.value } }),
+          );
+        });
+        const cell = element("td");
+        cell.append(select);
+        row.append(cell);
+      }
+      rows.append(row);
     }
   }
 

@@ -107,5 +107,34 @@
     }
   }
 
+  async function loadFindings() {
+    const data = await (await api("/v1/pii/report")).json();
+    const rows = $("findings-rows");
+    rows.replaceChildren();
+    for (const total of data.totals) {
+      const row = element("tr");
+      row.append(
+        element("td", "", `${total.label} (${total.kind})`),
+        element("td", "", t(`pii.${total.action}`)),
+        element("td", "", String(total.found)),
+      );
+      rows.append(row);
+    }
+    if (!data.totals.length) {
+      const row = element("tr");
+      const cell = element("td", "muted", t("comp.no_findings"));
+      cell.colSpan = 3;
+      row.append(cell);
+      rows.append(row);
+    }
+    const docs = $("findings-documents");
+    docs.replaceChildren();
+    for (const d of data.documents) {
+      const found = Object.entries(d.pii).map(([kind, seen]) => `${kind} ${seen.found} → ${t(`pii.${seen.action}`)}`);
+      docs.append(element("li", "", `${d.title}: ${found.join(", ")}`));
+    }
+  }
+
   loadEvents().catch(report);
+  loadFindings().catch(report);
 })();
