@@ -167,3 +167,20 @@ def test_the_admin_screen_is_not_offered_to_a_reader(page):
     assert page.get_by_role("link", name="관리").count() == 0
     page.goto("/admin")
     assert page.url.endswith("/")  # sent back: the API would refuse every request on it
+
+
+def test_the_first_page_is_light_and_fits_a_tablet(browser, site):
+    context = browser.new_context(
+        base_url=site.url, locale="ko-KR", viewport={"width": 768, "height": 1024}
+    )
+    page = context.new_page()
+    sign_in(page, "alice")
+    sizes: list[int] = []
+    page.on("response", lambda response: sizes.append(len(response.body())))
+    page.reload()
+    page.locator("#conversation-list li").first.wait_for()
+    assert sum(sizes) < 200_000, sizes  # every byte of the chat page, uncompressed
+    assert page.get_by_role("button", name="보내기").is_visible()
+    assert _serious(page) == []
+    shot(page, "chat-tablet")
+    context.close()

@@ -77,3 +77,16 @@ def test_no_open_redirect_and_pages_need_a_session(site):
         assert (
             client.get("/v1/conversations", cookies={"jisik_session": "made-up"}).status_code == 401
         )
+
+
+def test_signing_in_with_an_api_key(site):
+    key = add_user(site.home, "kiosk", "reader")
+    with httpx.Client(base_url=site.url) as client:
+        token = _form_token(client)
+        wrong = client.post("/login", data={"api_key": "jsk_" + "x" * 40, "login_csrf": token})
+        assert wrong.status_code == 401
+        token = _form_token(client)
+        signed_in = client.post("/login", data={"api_key": key, "login_csrf": token})
+        assert signed_in.status_code == 303
+        page = client.get("/")
+        assert page.status_code == 200 and "kiosk" in page.text

@@ -169,6 +169,7 @@ def login(
     request: Request,
     username: str = Form(default="", max_length=64),
     password: str = Form(default="", max_length=256),
+    api_key: str = Form(default="", max_length=128),
     login_csrf: str = Form(default="", max_length=64),
 ) -> Response:
     state = server_state(request)
@@ -183,7 +184,12 @@ def login(
         response = _login_form(request, message, 429, username)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
-    principal = state.web_auth.check_password(username.strip(), password)
+    if api_key.strip():
+        # Signing in with an API key: the key's user, without a password of their own.
+        principal = state.identity.authenticate(api_key.strip())
+        username = principal.user if principal is not None else "api-key"
+    else:
+        principal = state.web_auth.check_password(username.strip(), password)
     trace = request.state.trace_id
     if principal is None:
         state.sign_in.failed(username, address)
