@@ -62,14 +62,7 @@ def caller(request: Request) -> Principal:
     )
     if principal is None:
         raise Problem(401, "the API key is unknown or revoked, or its user is disabled", _CHALLENGE)
-    wait = state.limiter.take(hash_key(credential))
-    if wait:
-        raise Problem(
-            429,
-            f"rate limit of {state.config.rate_per_minute} requests per minute for this key "
-            f"reached; retry in {math.ceil(wait)} s",
-            {"Retry-After": str(math.ceil(wait))},
-        )
+    _limit(state, credential, "for this key")
     request.state.principal = principal
     return principal
 
@@ -87,16 +80,20 @@ def _browser(request: Request, state: ServerState) -> Principal:
         raise Problem(
             403, f"a change from the browser needs this session's {CSRF_HEADER} header; reload"
         )
-    wait = state.limiter.take(hash_key(token))
+    _limit(state, token, "for this session")
+    request.state.principal = principal
+    return principal
+
+
+def _limit(state: ServerState, credential: str, whose: str) -> None:
+    wait = state.limiter.take(hash_key(credential))
     if wait:
         raise Problem(
             429,
-            f"rate limit of {state.config.rate_per_minute} requests per minute reached; retry "
-            f"in {math.ceil(wait)} s",
+            f"rate limit of {state.config.rate_per_minute} requests per minute {whose} "
+            f"reached; retry in {math.ceil(wait)} s",
             {"Retry-After": str(math.ceil(wait))},
         )
-    request.state.principal = principal
-    return principal
 
 
 def _local_operator(request: Request) -> Principal:

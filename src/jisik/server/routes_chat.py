@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from jisik.answer.events import DeltaEvent, FinalEvent, final_answer
@@ -26,6 +26,7 @@ from jisik.chat.assistant import HISTORY_TURNS, ChatTurn, history_from_messages
 from jisik.llm.base import estimate_tokens
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, Problem
+from jisik.server.routes_query import event_stream
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json
 from jisik.types import Answer
@@ -111,16 +112,8 @@ def chat(body: ChatRequest, request: Request, principal: Caller, state: State):
     created = int(time.time())
     extra = {"conversation_id": conversation_id} if conversation_id else {}
     if body.stream:
-        provisional = state.jisik.provisional_label(generate)
-        return StreamingResponse(
-            _chunks(completion_id, created, turn, body.model, body.messages, extra),
-            media_type="text/event-stream",
-            headers={
-                "AI-Disclosure": disclosure_header(provisional),
-                "Cache-Control": "no-cache",
-                "X-Accel-Buffering": "no",
-            },
-        )
+        chunks = _chunks(completion_id, created, turn, body.model, body.messages, extra)
+        return event_stream(chunks, state.jisik.provisional_label(generate))
     answer = final_answer(turn.events)
     content = _understood_line(turn) + chat_text(answer)
     body_out = {

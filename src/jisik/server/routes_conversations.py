@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from jisik.answer.events import final_answer
@@ -21,7 +21,7 @@ from jisik.answer.labels import disclosure_header
 from jisik.chat.assistant import ChatTurn
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, documented
-from jisik.server.routes_query import answer_events
+from jisik.server.routes_query import answer_events, event_stream
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json
 from jisik.store.conversations import MAX_TITLE_CHARS
@@ -108,16 +108,7 @@ def ask(conversation_id: str, body: Message, request: Request, principal: Caller
         who, body.question, conversation_id=conversation_id, generate=body.generate, k=body.k
     )
     if body.stream:
-        provisional = state.jisik.provisional_label(body.generate)
-        return StreamingResponse(
-            _with_question(turn),
-            media_type="text/event-stream",
-            headers={
-                "AI-Disclosure": disclosure_header(provisional),
-                "Cache-Control": "no-cache",
-                "X-Accel-Buffering": "no",
-            },
-        )
+        return event_stream(_with_question(turn), state.jisik.provisional_label(body.generate))
     answer = final_answer(turn.events)
     return JSONResponse(
         {**answer_json(answer), **understood(turn)},

@@ -16,6 +16,7 @@ from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS
 from jisik.service import MAX_QUERY_CHARS
 from jisik.shapes import answer_json, citations_json, hit_json
+from jisik.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["questions"], responses={**COMMON_PROBLEMS})
 
@@ -54,18 +55,23 @@ def ask(body: AskRequest, request: Request, principal: Caller, state: State):
     who = requester(principal, request)
     if body.stream:
         events = state.jisik.ask_stream(body.question, body.k, who, generate=body.generate)
-        provisional = state.jisik.provisional_label(body.generate)
-        return StreamingResponse(
-            answer_events(events),
-            media_type="text/event-stream",
-            headers={
-                "AI-Disclosure": disclosure_header(provisional),
-                "Cache-Control": "no-cache",
-                "X-Accel-Buffering": "no",
-            },
-        )
+        return event_stream(answer_events(events), state.jisik.provisional_label(body.generate))
     answer = state.jisik.ask(body.question, body.k, who, generate=body.generate)
     return JSONResponse(answer_json(answer), headers={"AI-Disclosure": disclosure_header(answer)})
+
+
+def event_stream(chunks: Iterator[str], provisional: Answer) -> StreamingResponse:
+    """A stream of Server-Sent Events, labelled with the answer it will most likely be
+    (the headers leave before the answer exists; its own labels come in the stream)."""
+    return StreamingResponse(
+        chunks,
+        media_type="text/event-stream",
+        headers={
+            "AI-Disclosure": disclosure_header(provisional),
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",  # a reverse proxy must not buffer it
+        },
+    )
 
 
 def answer_events(events: Iterator[AnswerEvent]) -> Iterator[str]:
