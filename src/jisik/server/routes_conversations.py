@@ -21,8 +21,7 @@ from jisik.answer.labels import disclosure_header
 from jisik.chat.assistant import ChatTurn
 from jisik.server.auth import Caller, State, requester
 from jisik.server.problems import COMMON_PROBLEMS, documented
-from jisik.server.routes_query import answer_events, event_stream
-from jisik.service import MAX_QUERY_CHARS
+from jisik.server.routes_query import AskRequest, answer_events, event_stream
 from jisik.shapes import answer_json
 from jisik.store.conversations import MAX_TITLE_CHARS
 
@@ -39,17 +38,6 @@ class NewConversation(BaseModel):
 
 class Rename(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
-
-
-class Message(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
-    k: int = Field(default=5, ge=1, le=50, description="Passages the answer may draw on")
-    stream: bool = Field(default=False, strict=True, description="Answer as Server-Sent Events")
-    generate: bool | None = Field(
-        default=None,
-        strict=True,
-        description="A generated answer (default: the server's `generate` setting)",
-    )
 
 
 @router.get("", summary="Your conversations, the most recent first")
@@ -102,7 +90,7 @@ def delete(conversation_id: str, request: Request, principal: Caller, state: Sta
     summary="Ask within a conversation (a follow-up is read against the earlier turns)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def ask(conversation_id: str, body: Message, request: Request, principal: Caller, state: State):
+def ask(conversation_id: str, body: AskRequest, request: Request, principal: Caller, state: State):
     who = requester(principal, request)
     turn = state.jisik.conversations.ask(
         who, body.question, conversation_id=conversation_id, generate=body.generate, k=body.k
