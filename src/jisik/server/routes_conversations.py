@@ -20,7 +20,7 @@ from jisik.answer.events import final_answer
 from jisik.answer.labels import disclosure_header
 from jisik.chat.assistant import ChatTurn
 from jisik.server.auth import Caller, State, requester
-from jisik.server.problems import COMMON_PROBLEMS, documented
+from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, documented
 from jisik.server.routes_query import AskRequest, answer_events, event_stream
 from jisik.shapes import answer_json
 from jisik.store.conversations import MAX_TITLE_CHARS
@@ -46,7 +46,7 @@ def list_conversations(
     principal: Caller,
     state: State,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict:
     who = requester(principal, request)
     chats = state.jisik.conversations

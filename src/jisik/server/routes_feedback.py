@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from jisik.server.auth import Admin, Caller, State, requester
-from jisik.server.problems import COMMON_PROBLEMS, documented
+from jisik.server.problems import COMMON_PROBLEMS, MAX_OFFSET, documented
 from jisik.store.feedback import MAX_COMMENT_CHARS, FeedbackStore
 
 router = APIRouter(prefix="/v1", tags=["feedback"], responses={**COMMON_PROBLEMS})
@@ -47,7 +47,7 @@ def recent(
     principal: Admin,
     state: State,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict:
     found, total = FeedbackStore(state.jisik.engine).recent(limit, offset)
     return {"data": [f.as_json() for f in found], "total": total}
