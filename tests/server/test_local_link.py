@@ -76,8 +76,11 @@ def test_ask_and_search_answer_through_the_server_as_in_process(served):
     in_process = _cli(server.home, "search", "연차 이월", "-k", "3", "--json", "--no-server")
     assert json.loads(hits.stdout) == json.loads(in_process.stdout) != []
 
-    shown = _cli(server.home, "ask", QUESTION)  # the human rendering, with its label
+    # The human rendering streams from the server, with its label and citations.
+    shown = _cli(server.home, "ask", QUESTION, "--verbose")
     assert shown.returncode == 0 and "[1]" in shown.stdout
+    assert f"question via {server.url}" in shown.stderr
+    assert "AI" in shown.stdout and local_answer["answer"].split(" [")[0][:20] in shown.stdout
 
 
 def test_the_server_records_the_shell_user_not_an_api_user(served):

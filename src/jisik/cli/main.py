@@ -267,9 +267,22 @@ def ask(
     """Answer from your documents with numbered citations, or abstain."""
 
     def body() -> None:
-        answer = _through_server(
-            home, server, verbose, lambda remote, link: remote.ask(link, question, generate)
-        )
+        if json:
+            answer = _through_server(
+                home, server, verbose, lambda remote, link: remote.ask(link, question, generate)
+            )
+        else:  # shown as the server makes it
+            streamed = _through_server(
+                home,
+                server,
+                verbose,
+                lambda remote, link: remote.ask_stream(link, question, generate),
+            )
+            if streamed is not None:
+                provisional, events = streamed
+                output.stream_answer(events, provisional)
+                return
+            answer = None
         if answer is None:
             with _timed_open(home, embedder, verbose) as (jisik, timings):
                 with timings.part("question"):

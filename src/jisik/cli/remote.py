@@ -9,8 +9,12 @@ The audit trail records the same actor either way ("cli:LOGIN").
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+from jisik.answer.events import AnswerEvent, DeltaEvent, FinalEvent
 from jisik.audit.actors import local_actor
 from jisik.errors import ConfigError, JisikError
 from jisik.local_link import LOCAL_ACTOR_HEADER, LocalLink, read_link
@@ -44,6 +48,71 @@ def ask(link: LocalLink, question: str, generate: bool | None = None) -> Answer 
     return None if data is None else answer_from_json(data)
 
 
+def ask_stream(
+    link: LocalLink, question: str, generate: bool | None = None
+) -> tuple[Answer, Iterator[AnswerEvent]] | None:
+    """The server's answer as it is made: the labels it announces and its events (the
+    text in pieces, the citations, the final answer); None when it cannot be reached."""
+    import httpx
+
+    body: dict = {"question": question, "stream": True}
+    if generate is not None:
+        body["generate"] = generate
+    client = httpx.Client(
+        headers=_headers(link),
+        timeout=httpx.Timeout(ANSWER_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        trust_env=False,
+    )
+    try:
+        response = client.send(
+            client.build_request("POST", link.url + "/v1/ask", json=body), stream=True
+        )
+    except httpx.TransportError:
+        client.close()
+        return None
+    if response.status_code == 401 or response.is_error:
+        response.read()
+        client.close()
+        if response.status_code == 401:
+            return None
+        raise JisikError(
+            f"the jisik server at {link.url} refused the request: {_detail(response)} / "
+            "실행 중인 서버가 요청을 거부했습니다"
+        )
+    return _announced(question, response.headers), _events(response, client)
+
+
+def _announced(question: str, headers) -> Answer:
+    """The labels the stream's ``AI-Disclosure`` header announces, for the first line."""
+    fields = dict(re.findall(r'([\w-]+)="([^"]*)"', headers.get("ai-disclosure", "")))
+    return Answer(
+        question,
+        "",
+        False,
+        (),
+        "",
+        model=fields.get("model", ""),
+        digital_source_type=fields.get("source-type", ""),
+    )
+
+
+def _events(response, client) -> Iterator[AnswerEvent]:
+    try:
+        name = ""
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if name == "delta":
+                    yield DeltaEvent(data["text"])
+                elif name == "done":
+                    yield FinalEvent(answer_from_json(data))
+    finally:
+        response.close()  # also when the reader stops early (Ctrl-C)
+        client.close()
+
+
 def search(link: LocalLink, query: str, k: int, mode: str | None) -> list[Hit] | None:
     params: dict[str, str | int] = {"q": query, "k": k}
     if mode is not None:
@@ -55,12 +124,11 @@ def search(link: LocalLink, query: str, k: int, mode: str | None) -> list[Hit] |
 def _call(link: LocalLink, method: str, path: str, **request) -> object | None:
     import httpx  # only when a server runs: a plain CLI call does not pay its import
 
-    headers = {"Authorization": f"Bearer {link.token}", LOCAL_ACTOR_HEADER: local_actor()}
     try:
         response = httpx.request(
             method,
             link.url + path,
-            headers=headers,
+            headers=_headers(link),
             timeout=httpx.Timeout(ANSWER_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
             trust_env=False,  # never through a proxy: the server is on this machine
             **request,
@@ -75,6 +143,10 @@ def _call(link: LocalLink, method: str, path: str, **request) -> object | None:
             "실행 중인 서버가 요청을 거부했습니다"
         )
     return response.json()
+
+
+def _headers(link: LocalLink) -> dict[str, str]:
+    return {"Authorization": f"Bearer {link.token}", LOCAL_ACTOR_HEADER: local_actor()}
 
 
 def _detail(response) -> str:
