@@ -50,12 +50,7 @@ def check(generator) -> CheckResult:
             None,
             str(exc),
         )
-    problem = ""
-    if context is not None and context < generator.max_context_tokens:
-        problem = (
-            f"the endpoint serves {context} tokens of context, less than "
-            f"llm_max_context_tokens ({generator.max_context_tokens}); lower the setting"
-        )
+    problem = _short_context(context, generator.max_context_tokens, "the endpoint serves")
     return CheckResult(
         generator.base_url,
         generator.model,
@@ -88,12 +83,7 @@ def _check_local(generator) -> CheckResult:
             str(exc),
         )
     seconds = round(time.perf_counter() - started, 3)
-    problem = ""
-    if context is not None and context < generator.max_context_tokens:
-        problem = (
-            f"the model was trained for {context} tokens of context, less than "
-            f"llm_max_context_tokens ({generator.max_context_tokens}); lower the setting"
-        )
+    problem = _short_context(context, generator.max_context_tokens, "the model was trained for")
     return CheckResult(
         f"local:{generator.path}",
         generator.id,
@@ -104,6 +94,16 @@ def _check_local(generator) -> CheckResult:
         generator.max_context_tokens,
         seconds,
         problem,
+    )
+
+
+def _short_context(context: int | None, configured: int, has: str) -> str:
+    """The problem when the model holds less context than the setting assumes."""
+    if context is None or context >= configured:
+        return ""
+    return (
+        f"{has} {context} tokens of context, less than llm_max_context_tokens "
+        f"({configured}); lower the setting"
     )
 
 
